@@ -165,6 +165,7 @@ class BuildReport:
     files: int
     seconds: float
     problems: tuple[Problem, ...] = field(default_factory=tuple)
+    removed: tuple[tuple[str, Removed], ...] = field(default_factory=tuple)  # (input, line) dropped as furniture
 
     def summary(self) -> str:
         return (f"{self.articles} articles read, {self.skipped} skipped, {self.stories} stories, "

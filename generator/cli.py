@@ -1,0 +1,186 @@
+"""The ``newsdigest`` command: a thin layer that turns library results and errors into one-line messages.
+
+Exit codes: 0 ok, 1 content or config errors, 2 usage.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from generator import __version__
+from generator.build import Paths, StrictError, build
+from generator.cli_support import build_time
+from generator.config import CONFIG_NAME, Config, ConfigError, load_config
+from generator.load import content_files, load_files
+from generator.model import Article, Problem
+from generator.normalize import normalize
+from generator.write import OutputError
+
+EXAMPLES = {
+    "build": "example:\n  newsdigest build\n  newsdigest build --content articles/ --output public/ --strict",
+    "serve": "example:\n  newsdigest serve --port 8000   # then open http://127.0.0.1:8000/",
+    "inspect": "example:\n  newsdigest inspect content/000_a6002f4172cd5910.txt\n  newsdigest inspect --json content/",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsdigest", description="Turn a folder of news articles into a static digest of stories.",
+        epilog="example:\n  newsdigest build && python -m http.server -d site", formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"newsdigest {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=text, description=text, epilog=EXAMPLES[name],
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    def site_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--content", type=Path, help="folder of input articles (default: content/)")
+        p.add_argument("--output", type=Path, help="folder the site is written to (default: site/)")
+        p.add_argument("--config", type=Path, help=f"TOML config file (default: {CONFIG_NAME} if present)")
+        p.add_argument("--force", action="store_true",
+                       help="replace a non-empty output folder that newsdigest did not make")
+        loud = p.add_mutually_exclusive_group()
+        loud.add_argument("-v", "--verbose", action="store_true", help="also list what was removed from each article")
+        loud.add_argument("-q", "--quiet", action="store_true", help="print problems only")
+
+    p = command("build", "Build the site from the content folder.")
+    site_options(p)
+    p.add_argument("--strict", action="store_true", help="treat any problem in the content as fatal")
+    p = command("serve", "Build, serve the site on 127.0.0.1 and rebuild when content, templates or config change.")
+    site_options(p)
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p = command("inspect", "Print each article as the build reads it.")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="article files or folders")
+    p.add_argument("--json", action="store_true", help="print a JSON list instead of text")
+    p.add_argument("--config", type=Path, help=f"TOML config file (default: {CONFIG_NAME} if present)")
+    return parser
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _config(path: Path | None) -> Config | None:
+    try:
+        config, warnings = load_config(path)
+    except ConfigError as exc:
+        for line in exc.problems:
+            _err(line)
+        return None
+    for line in warnings:
+        _err("warning: " + line)
+    return config
+
+
+def _paths(args: argparse.Namespace, config: Config) -> Paths:
+    base = args.config.parent if args.config else Path(".")
+    templates = base / config.templates_dir if config.templates_dir else None
+    return Paths(args.content or base / config.content_dir, args.output or base / config.output_dir, templates)
+
+
+def report_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:
+    for problem in problems:
+        _err(str(problem))
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    config = _config(args.config)
+    if config is None:
+        return 1
+    paths = _paths(args, config)
+    if not paths.content.is_dir():
+        _err(f"{paths.content}: content folder not found")
+        return 1
+    try:
+        report = build(config, paths, build_time(), strict=args.strict, force=args.force)
+    except StrictError as exc:
+        report_problems(exc.problems)
+        _err(f"--strict: {exc}")
+        return 1
+    except OutputError as exc:
+        _err(str(exc))
+        return 1
+    report_problems(report.problems)
+    if args.verbose:
+        for name, removed in report.removed:
+            print(f"{name}: removed ({removed.reason}): {removed.line}")
+    if not args.quiet:
+        if not config.base_url:
+            print("note: base_url is not set, so feeds and the sitemap use relative links; "
+                  f"set it in {CONFIG_NAME} before publishing")
+        print(report.summary() + f" -> {paths.output}")
+    return 0
+
+
+def article_json(article: Article) -> dict:
+    return {
+        "input": article.input, "record": article.record, "id": article.id, "title": article.title,
+        "kicker": article.kicker, "outlet": article.outlet.name if article.outlet else None,
+        "url": article.url, "published": article.published_iso, "published_inferred": article.published_inferred,
+        "language": article.language, "author": article.author, "agencies": list(article.agencies),
+        "text": article.text, "removed": [{"line": r.line, "reason": r.reason} for r in article.removed],
+    }
+
+
+def _article_text(article: Article) -> str:
+    data = article_json(article)
+    head = [f"== {data['input']}" + (f" [record {data['record']}]" if data["record"] else "")]
+    for key in ("title", "kicker", "outlet", "url", "published", "published_inferred", "language", "author",
+                "agencies"):
+        head.append(f"{key + ':':20}{data[key]}")
+    body = ["", article.text, ""]
+    removed = [f"removed ({r.reason}): {r.line}" for r in article.removed]
+    return "\n".join(head + body + removed)
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    config = _config(args.config)
+    if config is None:
+        return 1
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in args.paths:
+        if path.is_dir():
+            found, trouble = content_files(path)
+            files += found
+            problems += trouble
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(Problem(str(path), "no such file"))
+    loaded = load_files(files, None, config.normalize.max_file_size)
+    articles, trouble = normalize(loaded.articles, config)
+    problems += list(loaded.problems) + trouble
+    report_problems(problems)
+    if args.json:
+        print(json.dumps([article_json(a) for a in articles], ensure_ascii=False, indent=2))
+    else:
+        print("\n\n".join(_article_text(a) for a in articles))
+    return 1 if problems and not articles else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from generator.serve import serve
+
+    config = _config(args.config)
+    if config is None:
+        return 1
+    return serve(args.config, _paths(args, config), args.port, args.force)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler = {"build": cmd_build, "inspect": cmd_inspect, "serve": cmd_serve}[args.command]
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug of ours: one line, the traceback only with -v
+        if getattr(args, "verbose", False):
+            raise
+        _err(f"newsdigest: internal error: {exc.__class__.__name__}: {exc} (run with -v for details)")
+        return 1

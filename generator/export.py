@@ -1,0 +1,68 @@
+"""Machine-readable outputs: stories.json and sitemap.xml."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from xml.sax.saxutils import escape
+
+from generator.model import Article, OutputFile, Story
+from generator.site import Site, story_path
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when else None
+
+
+def article_record(article: Article) -> dict:
+    return {
+        "id": article.id,
+        "input": article.input,
+        "record": article.record,
+        "title": article.title,
+        "kicker": article.kicker,
+        "outlet": article.outlet.name if article.outlet else None,
+        "url": article.url,
+        "published": article.published_iso,
+        "published_inferred": article.published_inferred,
+        "language": article.language,
+        "author": article.author,
+        "agencies": list(article.agencies),
+    }
+
+
+def story_record(site: Site, story: Story) -> dict:
+    return {
+        "id": story.id,
+        "slug": story.slug,
+        "url": site.absolute(story_path(story)),
+        "headline": story.headline,
+        "lead": story.lead,
+        "first_published": _iso(story.first_published),
+        "last_published": _iso(story.last_published),
+        "outlets": list(story.outlets),
+        "articles": [article_record(a) for a in story.articles],
+        "why": {
+            "shared": list(story.shared_terms),
+            "links": [{"article": link.article_id, "matched": link.matched_id, "score": round(link.score, 4),
+                       "shared": list(link.shared)} for link in story.links],
+            "copies": [list(group) for group in story.copies],
+        },
+    }
+
+
+def stories_json(site: Site, stories: tuple[Story, ...]) -> OutputFile:
+    data = {"generated": site.generated.isoformat(), "title": site.title, "language": site.language,
+            "stories": [story_record(site, s) for s in stories]}
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return OutputFile("stories.json", text.encode("utf-8"))
+
+
+def sitemap(site: Site, page_paths: list[str]) -> OutputFile:
+    """sitemap.xml of every HTML page (pretty URLs: 'stories/x/' rather than 'stories/x/index.html')."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path in sorted(page_paths):
+        loc = site.absolute(path[: -len("index.html")])
+        lines.append(f"  <url><loc>{escape(loc or './')}</loc></url>")
+    lines.append("</urlset>")
+    return OutputFile("sitemap.xml", ("\n".join(lines) + "\n").encode("utf-8"))

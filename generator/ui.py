@@ -1,0 +1,69 @@
+"""The site's interface language: labels and date formats from data/ui.toml."""
+from __future__ import annotations
+
+import tomllib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+FALLBACK = "en"
+
+
+@cache
+def _tables() -> dict[str, dict]:
+    text = resources.files("generator.data").joinpath("ui.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def supported() -> tuple[str, ...]:
+    return tuple(sorted(_tables()))
+
+
+def site_language(configured: str, article_languages: Iterable[str | None]) -> str:
+    """The configured language, or with 'auto' the most common article language we have labels for."""
+    if configured != "auto":
+        return configured
+    counts = Counter(lang for lang in article_languages if lang in _tables())
+    return min(counts, key=lambda lang: (-counts[lang], lang)) if counts else FALLBACK
+
+
+@dataclass(frozen=True, slots=True)
+class UI:
+    """Labels and date formatting for one language, in one display time zone."""
+
+    language: str
+    zone: str
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return _tables().get(self.language, _tables()[FALLBACK])
+
+    def label(self, key: str) -> str:
+        return self.labels.get(key) or _tables()[FALLBACK][key]
+
+    def local(self, when: datetime) -> datetime:
+        return when.astimezone(ZoneInfo(self.zone))
+
+    def date(self, when: datetime | None, with_time: bool = False) -> str:
+        """'18. September 2015' or with time '18. September 2015, 18:35 Uhr', in the display time zone."""
+        if when is None:
+            return self.label("date_unknown")
+        t = self.local(when)
+        labels = self.labels
+        text = labels["date_format"].format(day=t.day, month=labels["months"][t.month - 1], year=t.year)
+        if with_time:
+            text += ", " + labels["time_format"].format(hour=f"{t.hour:02d}", minute=f"{t.minute:02d}")
+        return text
+
+    def count(self, n: int, singular: str, plural: str) -> str:
+        return f"{n} {self.label(singular if n == 1 else plural)}"
+
+    def article_date(self, when: datetime | None, has_time: bool) -> str:
+        """An article's date: with the time where it is known; a date-only value is shown as the day it names."""
+        if when is not None and not has_time:
+            return self.date(when.replace(tzinfo=None).replace(tzinfo=ZoneInfo(self.zone)))
+        return self.date(when, with_time=has_time)

@@ -1,0 +1,1 @@
+"""Built-in templates (installed as the package ``generator.templates``)."""
