@@ -38,10 +38,10 @@ def check_output_dir(output: Path, content: Path | None, force: bool = False) ->
 
 def safe_relative(path: str) -> PurePosixPath:
     """``path`` as a relative path that stays inside the output folder; ValueError otherwise."""
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or not pure.parts or any(p in ("", ".", "..") for p in pure.parts) or "\x00" in path:
+    parts = path.split("/")
+    if path.startswith("/") or "\\" in path or "\x00" in path or any(p in ("", ".", "..") for p in parts):
         raise ValueError(f"unsafe output path {path!r}")
-    return pure
+    return PurePosixPath(*parts)
 
 
 def write(files: list[OutputFile], output: Path) -> int:

@@ -1,0 +1,150 @@
+"""Meaning checks of the built sample site: feeds read back by a real client, attribution on every story page,
+stories.json and the sitemap, relative links, reproducibility."""
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import feedparser
+
+from generator.build import Paths, build
+from generator.config import Config
+
+from conftest import CONTENT, FIXED_NOW
+
+
+class _Links(HTMLParser):
+    """Collects hrefs/srcs, the <html lang>, and the <li class="source"> items of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.lang: str | None = None
+        self.sources = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        if tag == "li" and "source" in (a.get("class") or "").split():
+            self.sources += 1
+        for key in ("href", "src"):
+            if a.get(key):
+                self.links.append(a[key] or "")
+
+
+def _parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def _stories(site: Path) -> list[dict]:
+    return json.loads((site / "stories.json").read_text(encoding="utf-8"))["stories"]
+
+
+def test_site_has_every_part(sample_site: Path) -> None:
+    for name in ("index.html", "feed.xml", "atom.xml", "stories.json", "sitemap.xml", "404.html", "style.css"):
+        assert (sample_site / name).is_file(), name
+    for story in _stories(sample_site):
+        assert (sample_site / "stories" / story["slug"] / "index.html").is_file()
+
+
+def test_feeds_read_back_with_feedparser(sample_site: Path) -> None:
+    stories = _stories(sample_site)
+    for name in ("feed.xml", "atom.xml"):
+        feed = feedparser.parse((sample_site / name).read_bytes())
+        assert not feed.bozo, (name, feed.get("bozo_exception"))
+        assert len(feed.entries) == len(stories)
+        ids = [e.id for e in feed.entries]
+        assert len(set(ids)) == len(ids)
+        assert ids == [f"urn:newsdigest:story:{s['id']}" for s in stories]
+        for entry, story in zip(feed.entries, stories):
+            assert entry.title == story["headline"]
+            assert entry.link.endswith(f"stories/{story['slug']}/")
+            if story["last_published"]:
+                assert entry.updated_parsed is not None
+
+
+def test_feed_ids_stable_across_builds(tmp_path: Path) -> None:
+    ids = []
+    for run in ("a", "b"):
+        build(Config(), Paths(CONTENT, tmp_path / run), FIXED_NOW)
+        ids.append([e.id for e in feedparser.parse((tmp_path / run / "atom.xml").read_bytes()).entries])
+    assert ids[0] == ids[1]
+
+
+def test_one_attribution_per_article_on_each_story_page(sample_site: Path) -> None:
+    for story in _stories(sample_site):
+        page = sample_site / "stories" / story["slug"] / "index.html"
+        html = page.read_text(encoding="utf-8")
+        assert _parse(page).sources == len(story["articles"])
+        for article in story["articles"]:
+            assert _escape(article["title"]) in html
+            if article["outlet"]:
+                assert _escape(article["outlet"]) in html
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
+
+
+def test_every_page_has_lang_and_relative_links(sample_site: Path) -> None:
+    for page in sample_site.rglob("*.html"):
+        parsed = _parse(page)
+        assert parsed.lang and re.fullmatch(r"[a-z]{2}", parsed.lang), page
+        if page.name == "404.html":
+            continue  # served at any address, so it links to the site root
+        for link in parsed.links:
+            if link.startswith(("http://", "https://", "#")):
+                continue
+            assert not link.startswith("/"), (page, link)
+            target = (page.parent / link.split("#")[0]).resolve()
+            assert target.exists(), (page, link)
+
+
+def test_stories_json_has_the_documented_fields(sample_site: Path) -> None:
+    data = json.loads((sample_site / "stories.json").read_text(encoding="utf-8"))
+    assert data["generated"] == FIXED_NOW.isoformat()
+    inputs = sorted(a["input"] for s in data["stories"] for a in s["articles"])
+    assert inputs == sorted(p.name for p in CONTENT.glob("*.txt"))
+    for story in data["stories"]:
+        assert {"id", "slug", "url", "headline", "first_published", "last_published", "articles"} <= set(story)
+        for article in story["articles"]:
+            assert {"id", "input", "record", "title", "outlet", "url", "published", "published_inferred",
+                    "language"} <= set(article)
+            assert article["record"] is None
+
+
+def test_front_page_lists_stories_newest_first(sample_site: Path) -> None:
+    html = (sample_site / "index.html").read_text(encoding="utf-8")
+    stories = _stories(sample_site)
+    positions = [html.index(f"stories/{s['slug']}/index.html") for s in stories]
+    assert positions == sorted(positions)
+    dated = [s["last_published"] for s in stories if s["last_published"]]
+    assert dated == sorted(dated, reverse=True)
+
+
+def test_sitemap_lists_every_page(sample_site: Path) -> None:
+    root = ET.parse(sample_site / "sitemap.xml").getroot()
+    locs = [el.text for el in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert len(locs) == len(_stories(sample_site)) + 1
+
+
+def test_reproducible_with_fixed_now(tmp_path: Path) -> None:
+    for run in ("a", "b"):
+        build(Config(), Paths(CONTENT, tmp_path / run), FIXED_NOW)
+    files_a = {p.relative_to(tmp_path / "a"): p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()}
+    files_b = {p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()}
+    assert files_a == files_b
+
+
+def test_base_url_makes_feed_links_absolute(tmp_path: Path) -> None:
+    build(Config(base_url="https://news.example.org/digest"), Paths(CONTENT, tmp_path / "s"), FIXED_NOW)
+    feed = feedparser.parse((tmp_path / "s" / "feed.xml").read_bytes())
+    assert all(e.link.startswith("https://news.example.org/digest/stories/") for e in feed.entries)
+    sitemap = (tmp_path / "s" / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://news.example.org/digest/</loc>" in sitemap
