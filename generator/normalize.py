@@ -1,48 +1,134 @@
-"""Stage 2: RawArticle -> Article. INTERIM: a plain reading (first line is the title, the rest paragraphs);
-issue 3 replaces this with an editor's read (furniture removal, metadata from the text)."""
+"""Stage 2: RawArticle -> Article, the way a careful editor reads it.
+
+Explicit fields of the file win. Where a file gives none, the text is read: the headline and kicker, the
+outlet from signatures and credits, the publication date from datelines, the language, the author and the
+wire agencies. Page furniture goes (generator/clean.py), each removed line with its reason.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from dateutil import parser as dateparser
-
+from generator.clean import (Line, article_span, body_lines, counts, fold, outside, read_span)
 from generator.config import Config
-from generator.model import Article, Block, Outlet, Problem, RawArticle
+from generator.dates import Found, Layout, dates_in, page_date, parse_explicit
+from generator.knowledge import Knowledge, knowledge
+from generator.language import detect_language, normal_code
+from generator.model import Article, Block, Outlet, Problem, RawArticle, Removed
+from generator.outlets import (agencies_in, author_in_lines, dateline_agencies, explicit_outlet,
+                               outlet_in_lines)
 from generator.story import article_id
+from generator.title import Title, find_title
+
+_DATELINE_SLACK = 30  # a line that is a date and at most this many other characters is a dateline
+_FALLBACK_TITLE_WORDS = 12
+_SIGNATURE_REASONS = frozenset({"author or agency signature", "footer"})
 
 
-def _published(value: str | None, zone: str) -> tuple[datetime | None, bool]:
-    if not value:
-        return None, False
-    when = dateparser.isoparse(value) if "T" in value or len(value) == 10 else dateparser.parse(value)
-    has_time = len(value) > 10
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=ZoneInfo(zone))
-    return when, has_time
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the body says: the clean blocks, the removed lines, the headline and the page's own date."""
+
+    blocks: tuple[Block, ...]
+    removed: tuple[Removed, ...]
+    title: Title
+    date: Found | None
+    header: tuple[str, ...]  # lines above the article and its first lines, where bylines stand
+
+
+def _dateline_keys(lines: list[Line], know: Knowledge, zone: str) -> set[str]:
+    """Lines that hold little but a date ("Stand: 18.09.2015 18:35 Uhr", "18.09.2015, 22:08 Uhr")."""
+    keys = set()
+    for i, line in enumerate(lines):
+        if len(line.text) > 80 or not any(ch.isdigit() for ch in line.text):
+            continue
+        found = dates_in(line.text, i, know, zone)
+        if found and len(line.text) - sum(f.end - f.start for f in found) <= _DATELINE_SLACK:
+            keys.add(line.key)
+    return keys
+
+
+def read_body(raw: RawArticle, know: Knowledge, zone: str) -> Reading:
+    lines = body_lines(raw.body, raw.kind, know)
+    seen = counts(lines)
+    scrape = raw.kind == "scrape"
+    start, end = article_span(lines) if scrape else (0, len(lines))
+    title = find_title(lines, start, seen) if scrape or not raw.title else Title(raw.title, -1)
+    if not scrape and title.index >= 0 and (len(lines) < 2 or lines[title.index].words > 20):
+        title = Title("", -1)  # a body that opens with a paragraph has no headline line
+    skip = {fold(raw.title or ""), fold(title.text)} | _dateline_keys(lines, know, zone)
+    if title.index >= 0:
+        skip.add(lines[title.index].key)
+    if title.kicker:
+        skip.add(fold(title.kicker))
+    skip.discard("")
+    blocks, removed = read_span(lines, start, end, drop_short=scrape, skip=frozenset(skip))
+    layout = Layout(max(title.index, 0), start, end)
+    date = page_date([line.text for line in lines], [line.good for line in lines], layout, know, zone)
+    header = tuple(line.text for line in lines[:min(end, start + 3)])
+    return Reading(tuple(blocks), tuple(outside(lines, start, end)) + tuple(removed), title, date, header)
+
+
+def _title(raw: RawArticle, reading: Reading) -> str:
+    if raw.title:
+        return " ".join(raw.title.split())
+    if reading.title.text:
+        return reading.title.text
+    first = next((b.text for b in reading.blocks if not b.heading), "")
+    words = first.split()
+    return " ".join(words[:_FALLBACK_TITLE_WORDS]) + (" …" if len(words) > _FALLBACK_TITLE_WORDS else "")
+
+
+def _published(raw: RawArticle, reading: Reading, know: Knowledge,
+               zone: str) -> tuple[datetime | None, bool] | Problem:
+    if raw.published:
+        parsed = parse_explicit(raw.published, know, zone)
+        if parsed is None:
+            return Problem(raw.input, f"cannot read the date {raw.published!r}", field="date", record=raw.record)
+        return parsed
+    if reading.date is not None:
+        return reading.date.when, reading.date.has_time
+    return None, False
+
+
+def _outlet(raw: RawArticle, reading: Reading, know: Knowledge) -> Outlet | None:
+    given = explicit_outlet(raw.outlet, raw.url, know)
+    if given is not None:
+        return given
+    lines = [(r.line, r.reason) for r in reading.removed]
+    return outlet_in_lines(lines, reading.title.site, know)
+
+
+def _agencies(reading: Reading, know: Knowledge) -> tuple[str, ...]:
+    signed = [r.line for r in reading.removed if r.reason in _SIGNATURE_REASONS]
+    first = next((b.text for b in reading.blocks if not b.heading), "")
+    found = dict.fromkeys(dateline_agencies(first, know) + agencies_in(signed, know))
+    return tuple(found)
 
 
 def normalize_one(raw: RawArticle, config: Config) -> Article | Problem:
-    lines = [line.strip() for line in raw.body.split("\n")]
-    paragraphs = [p.strip() for p in "\n".join(lines).split("\n\n") if p.strip()]
-    title = raw.title
-    if not title:
-        title = next((line for line in lines if line), "")
-        if paragraphs and paragraphs[0].startswith(title):
-            paragraphs[0] = paragraphs[0][len(title):].strip()
-            paragraphs = [p for p in paragraphs if p]
-    try:
-        published, has_time = _published(raw.published, config.normalize.timezone)
-    except (ValueError, OverflowError):
-        return Problem(raw.input, f"cannot parse {raw.published!r}", field="date", record=raw.record)
+    """One RawArticle read as an editor reads it, or the Problem that keeps it out."""
+    know = knowledge(config.normalize)
+    zone = config.normalize.timezone
+    reading = read_body(raw, know, zone)
+    published = _published(raw, reading, know, zone)
+    if isinstance(published, Problem):
+        return published
+    title = _title(raw, reading)
+    if not title and not reading.blocks:
+        return Problem(raw.input, "no article text found", record=raw.record)
+    text = "\n".join(b.text for b in reading.blocks) or title
     return Article(
-        id=article_id(raw.input, raw.record, raw.id), input=raw.input, record=raw.record, title=title, kicker=None,
-        outlet=Outlet(raw.outlet) if raw.outlet else None, url=raw.url, published=published,
-        published_has_time=has_time, published_inferred=False, language=raw.language, author=raw.author,
-        agencies=(), blocks=tuple(Block(p) for p in paragraphs))
+        id=article_id(raw.input, raw.record, raw.id), input=raw.input, record=raw.record, title=title,
+        kicker=None if raw.title else reading.title.kicker, outlet=_outlet(raw, reading, know), url=raw.url,
+        published=published[0], published_has_time=published[1], published_inferred=False,
+        language=normal_code(raw.language) or detect_language(text),
+        author=raw.author or author_in_lines(list(reading.header), know),
+        agencies=_agencies(reading, know), blocks=reading.blocks, removed=reading.removed)
 
 
 def normalize(raws: tuple[RawArticle, ...] | list[RawArticle], config: Config) -> tuple[list[Article], list[Problem]]:
+    """Every RawArticle read; the ones that cannot be used become Problems, and the rest go on."""
     articles: list[Article] = []
     problems: list[Problem] = []
     for raw in raws:

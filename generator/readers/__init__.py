@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from generator.model import Problem, RawArticle
-from generator.readers import jsonrecords, markdown, text
+from generator.readers import feed, html, jsonrecords, markdown, text
 
 Reader = Callable[[str, str], list[RawArticle | Problem]]
 
@@ -18,6 +18,11 @@ READERS: dict[str, Reader] = {
     ".markdown": markdown.read,
     ".json": jsonrecords.read_json,
     ".jsonl": jsonrecords.read_jsonl,
+    ".html": html.read,
+    ".htm": html.read,
+    ".xml": feed.read,
+    ".rss": feed.read,
+    ".atom": feed.read,
 }
 
 

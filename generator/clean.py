@@ -1,0 +1,312 @@
+"""Page furniture out, article text in: the body of a RawArticle -> paragraphs, subheadings and removed lines.
+
+A page dump (kind "scrape") is read the way an editor skims it: every line gets features (length, stop-word
+share, sentence punctuation, a furniture pattern from generator/data/furniture.toml, repetition), the article is
+the run of lines with the most running text, and it ends where reader comments, related links or the footer
+begin. Inside it, captions, credits, widgets, teasers and repeated lines go. Bodies that were already
+extracted (Markdown, records, HTML, feeds) only get the safe part: the patterns marked ``safe``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from generator.knowledge import Knowledge, Rule
+from generator.model import Block, Removed
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_SENTENCE_END = re.compile(r"[.!?:;…\"“”»«'’)]\s*$")
+_CUT_END = re.compile(r"(\.\.\.|…)\s*$")
+_CUT_START = re.compile(r"^\s*(\.\.\.|…)")
+_LIST_ITEM = re.compile(r"^([-–•*·]|\d{1,2}[.)])\s+\S")
+_DATE_IN_LINE = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?(\d{4}|\d{2})\b|\b\d{4}-\d{2}-\d{2}\b")
+_COMMENT_HEAD = re.compile(r"^\S{2,40}( \S{1,30})?\s*(\||,|-|am)?\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}"
+                           r"(,?\s*(um\s*)?\d{1,2}:\d{2}( uhr)?)?$", re.I)
+
+GOOD_CHARS = 80  # a line this long with enough function words is running text
+GOOD_STOP_SHARE = 0.18
+HEADING_MAX_WORDS = 16
+CAPTION_MAX_CHARS = 200
+TEASER_PREFIX = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of the body with the features that tell article text from furniture."""
+
+    text: str
+    words: int
+    stop_share: float
+    sentence: bool  # ends like a sentence
+    rule: Rule | None  # the furniture pattern it matches
+    key: str  # folded for comparisons
+
+    @property
+    def good(self) -> bool:
+        return self.rule is None and len(self.text) >= GOOD_CHARS and self.stop_share >= GOOD_STOP_SHARE
+
+    @property
+    def stop(self) -> str | None:
+        return self.rule.stop if self.rule is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    blocks: tuple[Block, ...]
+    removed: tuple[Removed, ...]
+    lines: tuple[Line, ...]  # every line of the body, for the metadata readers
+    start: int  # index in ``lines`` of the article's first line
+    end: int  # index after its last line
+
+
+def fold(text: str) -> str:
+    """Lower case, letters and digits only, single spaces: for comparing lines."""
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def match_rule(text: str, rules: tuple[Rule, ...], safe_only: bool = False) -> Rule | None:
+    """The first furniture rule that matches ``text``; rules that end the article win over others."""
+    found = None
+    for rule in rules:
+        if (safe_only and not rule.safe) or len(text) > rule.max_chars:
+            continue
+        if rule.pattern.search(text):
+            if rule.stop and not _stop_covers(rule, text):
+                continue
+            if rule.stop or found is None:
+                found = rule
+                if rule.stop:
+                    break
+    return found
+
+
+def _stop_covers(rule: Rule, text: str) -> bool:
+    """A marker that ends the article stands on a line of its own ("Mehr zum Thema"), not in a sentence."""
+    match = rule.pattern.search(text)
+    return match is not None and (rule.stop != "related" or len(text) - (match.end() - match.start()) <= 3)
+
+
+def make_line(text: str, know: Knowledge, safe_only: bool) -> Line:
+    words = _WORD.findall(text)
+    stops = sum(1 for w in words if w.lower() in know.all_stopwords)
+    return Line(text=text, words=len(words), stop_share=stops / len(words) if words else 0.0,
+                sentence=bool(_SENTENCE_END.search(text)), rule=match_rule(text, know.rules, safe_only),
+                key=fold(text))
+
+
+def split_lines(body: str) -> list[tuple[str, bool]]:
+    """(line, blank line before it) for every non-empty line, white space folded."""
+    out: list[tuple[str, bool]] = []
+    blank = True
+    for raw in body.split("\n"):
+        text = " ".join(raw.split())
+        if not text:
+            blank = True
+            continue
+        out.append((text, blank))
+        blank = False
+    return out
+
+
+def join_broken(lines: list[tuple[str, bool]], rules: tuple[Rule, ...]) -> list[str]:
+    """Lines broken inside a sentence joined again: a long line that stops without punctuation, directly
+    followed by a line that goes on with a word and ends the sentence."""
+    out: list[str] = []
+    for text, blank_before in lines:
+        if out and not blank_before and _continues(out[-1], text, rules):
+            out[-1] = out[-1] + " " + text
+        else:
+            out.append(text)
+    return out
+
+
+def _continues(previous: str, text: str, rules: tuple[Rule, ...]) -> bool:
+    if len(previous) < GOOD_CHARS or _SENTENCE_END.search(previous) or not previous[-1].isalpha():
+        return False
+    if not text[0].isalnum() or match_rule(text, rules) is not None:
+        return False
+    return text[0].islower() or bool(_SENTENCE_END.search(text))
+
+
+def _weight(line: Line, seen: int) -> float:
+    """How much a line speaks for being inside the article."""
+    if line.stop:
+        return -400.0
+    if line.rule is not None:
+        return -25.0
+    if line.good:
+        return float(min(len(line.text), 600))
+    if line.sentence and line.words >= 6 and line.stop_share >= GOOD_STOP_SHARE:
+        return len(line.text) / 3
+    return -20.0 if seen > 1 else -8.0
+
+
+def best_run(weights: list[float]) -> tuple[int, int]:
+    """The run of lines with the highest total weight (Kadane); (start, end) with end exclusive."""
+    best, best_span = float("-inf"), (0, 0)
+    total, start = 0.0, 0
+    for i, w in enumerate(weights):
+        if total <= 0:
+            total, start = 0.0, i
+        total += w
+        if total > best:
+            best, best_span = total, (start, i + 1)
+    return best_span if best > 0 else (0, 0)
+
+
+def _end_at_stop(lines: list[Line], start: int, end: int) -> int:
+    """The article ends at the first marker of comments, related links or footer after its first paragraph."""
+    seen_good = False
+    for i in range(start, end):
+        if lines[i].good:
+            seen_good = True
+        elif seen_good and (lines[i].stop or _COMMENT_HEAD.match(lines[i].text) and _comment_heads(lines, i) > 1):
+            return i
+    return end
+
+
+def _comment_heads(lines: list[Line], start: int) -> int:
+    """How many 'user  dd.mm.yyyy' comment header lines follow ``start``."""
+    return sum(1 for line in lines[start:start + 60] if _COMMENT_HEAD.match(line.text))
+
+
+def counts(lines: list[Line]) -> dict[str, int]:
+    seen: dict[str, int] = {}
+    for line in lines:
+        seen[line.key] = seen.get(line.key, 0) + 1
+    return seen
+
+
+def article_span(lines: list[Line]) -> tuple[int, int]:
+    """Where the article is among the lines of a page dump."""
+    seen = counts(lines)
+    start, end = best_run([_weight(line, seen[line.key]) for line in lines])
+    return start, _end_at_stop(lines, start, end)
+
+
+def _later_prefixes(lines: list[Line], start: int, end: int) -> dict[str, int]:
+    """The last line index at which each long line's opening words occur, to spot teasers."""
+    found: dict[str, int] = {}
+    for i in range(start, end):
+        key = lines[i].key
+        if len(key) >= TEASER_PREFIX:
+            found[key[:TEASER_PREFIX]] = i
+    return found
+
+
+def _is_credit(line: Line | None) -> bool:
+    return line is not None and line.rule is not None and line.rule.reason == "image caption or credit"
+
+
+def _furniture_reason(lines: list[Line], i: int, end: int, prefixes: dict[str, int]) -> str | None:
+    """Why the line at ``i`` inside the article is furniture after all, or None."""
+    line = lines[i]
+    if line.rule is not None:
+        return line.rule.reason
+    following = lines[i + 1] if i + 1 < end else None
+    if _is_credit(following) and len(line.text) <= CAPTION_MAX_CHARS:
+        return "image caption"
+    if (_CUT_END.search(line.text) or _CUT_START.search(line.text)) and len(line.text) <= CAPTION_MAX_CHARS:
+        return "teaser cut off"
+    if len(line.key) >= TEASER_PREFIX and prefixes.get(line.key[:TEASER_PREFIX], i) > i:
+        return "teaser repeating the body"
+    return None
+
+
+def _is_paragraph(line: Line) -> bool:
+    return line.good or bool(_LIST_ITEM.match(line.text)) or (line.sentence and line.words >= 3
+                                                             and not line.text.endswith(":"))
+
+
+def _is_heading(line: Line, following: Line | None) -> bool:
+    if line.words == 0 or line.words > HEADING_MAX_WORDS or line.text[-1] in ".,;":
+        return False
+    return following is not None and (following.good or _is_paragraph(following))
+
+
+def _next_kept(lines: list[Line], i: int, end: int, dropped: set[int]) -> Line | None:
+    for j in range(i + 1, end):
+        if j not in dropped:
+            return lines[j]
+    return None
+
+
+def read_span(lines: list[Line], start: int, end: int, drop_short: bool,
+              skip: frozenset[str] = frozenset()) -> tuple[list[Block], list[Removed]]:
+    """Blocks and removed lines of the article between ``start`` and ``end``. Lines whose key is in ``skip``
+    (the title, the date line) and repeats of earlier lines go too."""
+    prefixes = _later_prefixes(lines, start, end)
+    reasons: dict[int, str] = {}
+    seen: set[str] = set()
+    for i in range(start, end):
+        key = lines[i].key
+        reason = _furniture_reason(lines, i, end, prefixes)
+        if reason is None and key in skip:
+            reason = "title or dateline repeated"
+        elif reason is None and key in seen and len(key) >= 12:
+            reason = "repeated line"
+        seen.add(key)
+        if reason:
+            reasons[i] = reason
+    return _blocks(lines, start, end, reasons, drop_short)
+
+
+def _blocks(lines: list[Line], start: int, end: int, reasons: dict[int, str],
+            drop_short: bool) -> tuple[list[Block], list[Removed]]:
+    blocks: list[Block] = []
+    removed: list[Removed] = []
+    for i in range(start, end):
+        line = lines[i]
+        if i in reasons:
+            removed.append(Removed(line.text, reasons[i]))
+        elif _is_paragraph(line):
+            blocks.append(Block(line.text))
+        elif _is_heading(line, _next_kept(lines, i, end, set(reasons))):
+            blocks.append(Block(line.text, heading=True))
+        elif drop_short:
+            removed.append(Removed(line.text, "short line (menu or interface)"))
+        else:
+            blocks.append(Block(line.text))
+    while blocks and blocks[-1].heading:  # a heading with nothing under it is a label, not a subheading
+        removed.append(Removed(blocks.pop().text, "heading without text"))
+    return blocks, removed
+
+
+def outside(lines: list[Line], start: int, end: int) -> list[Removed]:
+    """Every line before and after the article, with why it is not part of it."""
+    removed = [Removed(line.text, line.rule.reason if line.rule else "page header or navigation")
+               for line in lines[:start]]
+    after = lines[end] if end < len(lines) else None
+    tail = after.rule.reason if after is not None and after.rule is not None else "reader comments" \
+        if after is not None and _COMMENT_HEAD.match(after.text) else "page footer or navigation"
+    removed += [Removed(line.text, tail) for line in lines[end:]]
+    return removed
+
+
+def body_lines(body: str, kind: str, know: Knowledge) -> list[Line]:
+    """The lines of a body with their features; for Markdown, one line per paragraph."""
+    safe_only = kind != "scrape"
+    if kind == "markdown":
+        texts = markdown_paragraphs(body)
+    else:
+        texts = join_broken(split_lines(body), know.rules)
+    return [make_line(text, know, safe_only) for text in texts]
+
+
+def markdown_paragraphs(body: str) -> list[str]:
+    """Paragraphs of Markdown source: blank-line separated, a '#' heading always its own paragraph."""
+    out: list[str] = []
+    current: list[str] = []
+    for raw in body.split("\n"):
+        text = " ".join(raw.split())
+        if not text or text.startswith("#"):
+            if current:
+                out.append(" ".join(current))
+                current = []
+            if text:
+                out.append(text.lstrip("#").strip() or text)
+            continue
+        current.append(text)
+    if current:
+        out.append(" ".join(current))
+    return out

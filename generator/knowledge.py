@@ -1,0 +1,122 @@
+"""The knowledge files under generator/data/, read once and kept: furniture patterns, stop words, date words,
+outlets and wire agencies. A user extends them with files named in [normalize] (patterns_file, outlets_file)."""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from generator.config import NormalizeConfig
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One kind of page furniture: the reason it is removed and the pattern that finds it."""
+
+    reason: str
+    pattern: re.Pattern[str]
+    whole: bool  # the pattern must cover the whole line
+    max_chars: int  # only lines up to this long are checked
+    safe: bool  # applies to bodies that were already extracted, too
+    stop: str | None  # "comments", "related", "footer": the article ends at such a line
+
+
+@dataclass(frozen=True, slots=True)
+class OutletInfo:
+    """One row of the outlet table."""
+
+    name: str
+    domains: tuple[str, ...]
+    signatures: tuple[str, ...]  # names and spellings that sign an article, case as written
+    language: str | None
+    country: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    rules: tuple[Rule, ...]
+    stopwords: dict[str, frozenset[str]]  # language -> words
+    all_stopwords: frozenset[str]
+    months: dict[str, int]  # lower-case month name or abbreviation -> 1..12
+    weekdays: dict[str, int]  # lower-case weekday name -> 0 (Monday) .. 6
+    date_labels: tuple[str, ...]  # words that introduce the article's own date ("Stand", "Veröffentlicht")
+    outlets: tuple[OutletInfo, ...]
+    agencies: dict[str, str]  # lower-case spelling -> the agency's short name ("dpa")
+
+
+def _builtin(name: str) -> dict[str, Any]:
+    return tomllib.loads(resources.files("generator.data").joinpath(name).read_text(encoding="utf-8"))
+
+
+def _user(path: str | None) -> dict[str, Any]:
+    if not path:
+        return {}
+    return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def _rules(table: dict[str, Any]) -> list[Rule]:
+    rules = []
+    for row in table.get("rule", []):
+        patterns = [p for p in row.get("patterns", []) if p]
+        if not patterns:
+            continue
+        source = "|".join(f"(?:{p})" for p in patterns)
+        if row.get("whole"):
+            source = f"^(?:{source})$"
+        rules.append(Rule(reason=row["reason"], pattern=re.compile(source, re.I), whole=bool(row.get("whole")),
+                          max_chars=int(row.get("max_chars", 10_000)), safe=bool(row.get("safe")),
+                          stop=row.get("stop")))
+    return rules
+
+
+def _outlets(table: dict[str, Any]) -> list[OutletInfo]:
+    rows = []
+    for row in table.get("outlet", []):
+        name = row["name"]
+        domains = tuple(d.lower() for d in row.get("domains", []))
+        signatures = tuple(dict.fromkeys([name, *row.get("signatures", [])]))
+        rows.append(OutletInfo(name, domains, signatures, row.get("language"), row.get("country")))
+    return rows
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _stopwords() -> dict[str, frozenset[str]]:
+    return {lang: _words(words) for lang, words in _builtin("stopwords.toml").items()}
+
+
+def _dates() -> tuple[dict[str, int], dict[str, int], tuple[str, ...]]:
+    table = _builtin("dates.toml")
+    months = {name.lower(): number for number, names in enumerate(table["months"], 1) for name in names}
+    weekdays = {name.lower(): number for number, names in enumerate(table["weekdays"]) for name in names}
+    return months, weekdays, tuple(table["labels"])
+
+
+def _agencies() -> dict[str, str]:
+    table = _builtin("agencies.toml")
+    return {spelling.lower(): row["name"] for row in table["agency"] for spelling in [row["name"], *row.get("spellings", [])]}
+
+
+@lru_cache(maxsize=8)
+def _load(patterns_file: str | None, outlets_file: str | None) -> Knowledge:
+    stopwords = _stopwords()
+    months, weekdays, labels = _dates()
+    user_patterns, user_outlets = _user(patterns_file), _user(outlets_file)
+    return Knowledge(
+        rules=tuple(_rules(user_patterns) + _rules(_builtin("furniture.toml"))),
+        stopwords=stopwords, all_stopwords=frozenset().union(*stopwords.values()),
+        months=months, weekdays=weekdays, date_labels=labels,
+        outlets=tuple(_outlets(user_outlets) + _outlets(_builtin("outlets.toml"))),
+        agencies=_agencies())
+
+
+def knowledge(config: NormalizeConfig | None = None) -> Knowledge:
+    """The built-in knowledge with the user's files added (theirs first); read once per pair of file names."""
+    config = config or NormalizeConfig()
+    return _load(config.patterns_file, config.outlets_file)

@@ -1,0 +1,34 @@
+"""Saved web pages (.html, .htm): trafilatura finds the main text and the page's own metadata."""
+from __future__ import annotations
+
+import trafilatura
+
+from generator.model import Problem, RawArticle
+
+
+def _field(document: object, name: str) -> str | None:
+    value = getattr(document, name, None)
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(v) for v in value if v)
+    text = str(value).strip() if value else ""
+    return text or None
+
+
+def read(text: str, path: str) -> list[RawArticle | Problem]:
+    if not text.strip():
+        return [Problem(path, "empty file")]
+    try:
+        document = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False,
+                                               include_tables=True, favor_precision=False)
+    except (ValueError, TypeError, RecursionError) as exc:  # lxml refuses some broken pages
+        return [Problem(path, f"not a readable HTML page ({exc.__class__.__name__})")]
+    if document is None:
+        return [Problem(path, "no article text found in the HTML page")]
+    body = _field(document, "text") or ""
+    title = _field(document, "title")
+    if not body and not title:
+        return [Problem(path, "no article text found in the HTML page")]
+    return [RawArticle(input=path, record=None, kind="html", body=body, title=title,
+                       published=_field(document, "date"), outlet=_field(document, "sitename"),
+                       url=_field(document, "url"), author=_field(document, "author"),
+                       language=_field(document, "language"), id=None)]
