@@ -1,37 +1,138 @@
-"""Stage 3: Article -> Story. INTERIM: word overlap of titles and bodies with single-link joining; issue 4
-replaces this with general, measured event grouping."""
+"""Stage 3: Article -> Story, where a story is one event (not a topic).
+
+1. Features once per article: lemmatized content terms weighted by rarity, the headline above the body, numbers
+   and names included; the publication day; a MinHash signature of the text (features.py).
+2. Candidates from an inverted index over each article's rarest terms, within ``max_days`` (candidates.py).
+3. Similarity of each candidate pair: content cosine times a time factor; copies count 1 (similarity.py).
+4. Average-link clustering of the similarity graph (linkage.py).
+5. One Story per group, explaining itself: for each article the one it joined through and the shared terms;
+   what the whole story shares; which articles are copies of each other.
+
+The result does not depend on input order or file names: articles are put in an order of their own content first.
+"""
 from __future__ import annotations
 
-import re
+import hashlib
+import heapq
+from collections import Counter
 from collections.abc import Sequence
 
+from generator.candidates import candidate_pairs
 from generator.config import GroupingConfig
+from generator.features import Features, features
+from generator.linkage import average_link
 from generator.model import Article, Link, Story
-from generator.story import make_story
+from generator.similarity import is_copy, shared, similarity
+from generator.story import chronological, make_story
+
+# Edges weaker than this share of the threshold are dropped: they could never lift a group's mean above it.
+EDGE_FLOOR = 0.25
+STORY_TERMS = 8
+
+Edges = dict[tuple[int, int], float]
 
 
-def _words(article: Article) -> set[str]:
-    return {w.lower() for w in re.findall(r"\w{5,}", article.title + " " + article.text)}
+def content_key(article: Article) -> tuple:
+    """A sort key from what the article says and when, so that neither input order nor file names matter."""
+    digest = hashlib.sha256((article.title + "\n" + article.text).encode("utf-8")).hexdigest()
+    when = article.published.timestamp() if article.published else float("inf")
+    return (when, digest, article.id)
+
+
+def similarity_graph(feats: Sequence[Features], config: GroupingConfig) -> Edges:
+    """Similarities of the candidate pairs that are strong enough to matter."""
+    floor = EDGE_FLOOR * config.threshold
+    edges: Edges = {}
+    for i, j in candidate_pairs(feats, config):
+        s = similarity(feats[i], feats[j], config)
+        if s >= floor:
+            edges[(i, j)] = s
+    return edges
 
 
 def group(articles: Sequence[Article], config: GroupingConfig) -> tuple[Story, ...]:
-    ordered = sorted(articles, key=lambda a: a.id)
-    words = [_words(a) for a in ordered]
-    parent = list(range(len(ordered)))
+    """The stories of ``articles``, each article in exactly one, sorted by story id."""
+    ordered = sorted(articles, key=content_key)
+    feats = features(ordered, config)
+    edges = similarity_graph(feats, config)
+    clusters = average_link([f.day for f in feats], edges, config.threshold, config.max_days)
+    stories = [_story(members, ordered, feats, edges, config) for members in clusters]
+    return tuple(sorted(stories, key=lambda s: s.id))
 
-    def find(i: int) -> int:
+
+def _story(members: list[int], ordered: Sequence[Article], feats: Sequence[Features], edges: Edges,
+           config: GroupingConfig) -> Story:
+    articles = [ordered[i] for i in members]
+    links = _links(members, ordered, feats, edges)
+    return make_story(articles, links, story_terms(members, feats), _copies(members, feats, config))
+
+
+def _links(members: list[int], ordered: Sequence[Article], feats: Sequence[Features], edges: Edges) -> tuple[Link, ...]:
+    """A maximum spanning tree of the story grown from its earliest article: each article's strongest way in."""
+    founder = min(members, key=lambda i: chronological(ordered[i]))
+    near = _adjacency(members, edges)
+    links = {founder: Link(ordered[founder].id, None, 1.0)}
+    frontier = [(-s, j, founder) for j, s in near[founder].items()]
+    heapq.heapify(frontier)
+    while frontier:
+        negative, j, i = heapq.heappop(frontier)
+        if j in links:
+            continue
+        links[j] = Link(ordered[j].id, ordered[i].id, round(-negative, 4), shared(feats[j], feats[i]))
+        for k, s in near[j].items():
+            if k not in links:
+                heapq.heappush(frontier, (-s, k, j))
+    for j in members:  # only reachable if a caller passes a group the graph does not connect
+        links.setdefault(j, Link(ordered[j].id, ordered[founder].id, 0.0))
+    return tuple(links.values())
+
+
+def _adjacency(members: list[int], edges: Edges) -> dict[int, dict[int, float]]:
+    near: dict[int, dict[int, float]] = {i: {} for i in members}
+    for x, i in enumerate(members):
+        for j in members[x + 1:]:
+            s = edges.get((min(i, j), max(i, j)))
+            if s is not None:
+                near[i][j] = near[j][i] = s
+    return near
+
+
+def story_terms(members: list[int], feats: Sequence[Features]) -> tuple[str, ...]:
+    """What the story's articles share: terms in at least two of them, most widespread and weighty first."""
+    if len(members) < 2:
+        return ()
+    count: Counter[str] = Counter()
+    weight: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
+    for i in members:
+        for key, value in feats[i].terms.items():
+            count[key] += 1
+            weight[key] += value
+            forms.setdefault(key, Counter())[feats[i].surface[key]] += 1
+    common = [k for k in count if count[k] >= 2]
+    common.sort(key=lambda k: (-count[k] * weight[k], k))
+    return tuple(_readable(forms[k]) for k in common[:STORY_TERMS])
+
+
+def _readable(forms: Counter[str]) -> str:
+    """The form most articles write; ties to the capitalized one (a name), then alphabetically."""
+    return min(forms, key=lambda f: (-forms[f], not f[:1].isupper(), f))
+
+
+def _copies(members: list[int], feats: Sequence[Features], config: GroupingConfig) -> tuple[tuple[str, ...], ...]:
+    """Groups (size >= 2) of the story's articles that carry the same text, as article ids."""
+    parent = {i: i for i in members}
+
+    def root(i: int) -> int:
         while parent[i] != i:
-            parent[i] = parent[parent[i]]
             i = parent[i]
         return i
 
-    for i in range(len(ordered)):
-        for j in range(i + 1, len(ordered)):
-            union = words[i] | words[j]
-            if union and len(words[i] & words[j]) / len(union) >= config.threshold:
-                parent[find(j)] = find(i)
-    clusters: dict[int, list[Article]] = {}
-    for i, article in enumerate(ordered):
-        clusters.setdefault(find(i), []).append(article)
-    stories = [make_story(c, tuple(Link(a.id, None, 1.0) for a in c)) for c in clusters.values()]
-    return tuple(sorted(stories, key=lambda s: s.id))
+    for x, i in enumerate(members):
+        for j in members[x + 1:]:
+            if is_copy(feats[i], feats[j], config):
+                parent[max(root(i), root(j))] = min(root(i), root(j))
+    groups: dict[int, list[str]] = {}
+    for i in members:
+        groups.setdefault(root(i), []).append(feats[i].id)
+    return tuple(sorted(tuple(sorted(g)) for g in groups.values() if len(g) >= 2))

@@ -1,0 +1,85 @@
+"""Which articles are worth comparing: an inverted index over each article's rarest terms, never all pairs.
+
+Every article is indexed under its strongest terms. Two articles become candidates when they share indexed terms
+and lie within ``max_days`` of each other (undated articles can pair with any). Each article keeps the few
+partners with the most shared weight, so the work grows with the number of articles, not with its square.
+"""
+from __future__ import annotations
+
+import bisect
+import heapq
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from generator.config import GroupingConfig
+from generator.features import Features
+
+# Terms per article that go into the index.
+INDEX_TERMS = 12
+# A term indexed for more articles than this is too common to find partners with.
+MAX_POSTINGS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Postings:
+    """The articles indexed under one term: dated ones sorted by day, and the undated ones."""
+
+    days: list[float]
+    dated: list[int]
+    undated: list[int]
+
+
+def index_terms(f: Features) -> list[str]:
+    """The article's strongest terms (ties by name, so the index never depends on input order)."""
+    return [k for k, _ in sorted(f.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:INDEX_TERMS]]
+
+
+def build_index(feats: Sequence[Features]) -> dict[str, Postings]:
+    """Term -> the articles indexed under it."""
+    lists: dict[str, list[int]] = defaultdict(list)
+    for i, f in enumerate(feats):
+        for key in index_terms(f):
+            lists[key].append(i)
+    index: dict[str, Postings] = {}
+    for key, members in lists.items():
+        if 1 < len(members) <= MAX_POSTINGS:
+            dated = sorted((feats[i].day, i) for i in members if feats[i].day is not None)
+            undated = [i for i in members if feats[i].day is None]
+            index[key] = Postings([d for d, _ in dated], [i for _, i in dated], undated)
+    return index
+
+
+def _partners(postings: Postings, day: float | None, max_days: float) -> list[int]:
+    """The articles under one term that may be one event with an article of this day."""
+    if day is None:
+        return postings.dated + postings.undated
+    lo = bisect.bisect_left(postings.days, day - max_days)
+    hi = bisect.bisect_right(postings.days, day + max_days)
+    return postings.dated[lo:hi] + postings.undated
+
+
+def nearest(i: int, feats: Sequence[Features], index: dict[str, Postings], config: GroupingConfig) -> list[int]:
+    """The partners of article i with the most shared index weight, at most ``candidates_per_article``."""
+    mine = feats[i]
+    score: dict[int, float] = defaultdict(float)
+    for key in index_terms(mine):
+        postings = index.get(key)
+        if postings is None:
+            continue
+        weight = mine.terms[key]
+        for j in _partners(postings, mine.day, config.max_days):
+            if j != i:
+                score[j] += weight * feats[j].terms[key]
+    best = heapq.nsmallest(config.candidates_per_article, score.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [j for j, _ in best]
+
+
+def candidate_pairs(feats: Sequence[Features], config: GroupingConfig) -> list[tuple[int, int]]:
+    """Pairs (i < j) to compare: j is among i's nearest or i among j's."""
+    index = build_index(feats)
+    pairs: set[tuple[int, int]] = set()
+    for i in range(len(feats)):
+        for j in nearest(i, feats, index, config):
+            pairs.add((min(i, j), max(i, j)))
+    return sorted(pairs)

@@ -1,0 +1,235 @@
+"""What the grouping stage knows about one article: weighted content terms, a time and a copy signature.
+
+Built once per article. A term is a lemma (simplemma), case-folded and without accents, or a number. Its weight is
+its information: how unlikely it is to turn up in a random news article. That comes from a background word list
+(wordfreq), so five articles are enough; where the corpus itself is big enough to show that a term is everywhere
+(an agency, a season's big topic), the corpus lowers the weight further.
+"""
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+import unicodedata
+import zlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import py3langid
+import simplemma
+from wordfreq import available_languages, zipf_frequency
+
+from generator.config import GroupingConfig
+from generator.model import Article
+
+# Zipf frequency at which a word carries no information: the ~100 commonest words of a language and above.
+# (A word of Zipf frequency z turns up in a 1,000-word article with probability about 10 ** (z - 6).)
+STOP_ZIPF = 6.0
+# A term shared by up to this many articles of the corpus may be one event's; only beyond it does the corpus
+# count against it.
+EVENT_SIZE = 10
+# Real headlines are short; words beyond this many in a title are a lead pasted into it and count as body.
+TITLE_WORDS = 24
+SHINGLE_WORDS = 4
+SIGNATURE_SIZE = 64
+_PRIME = np.uint64(4294967311)  # the least prime above 2**32
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+_WORDFREQ = frozenset(available_languages())
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An article read once: its most informative terms by the background list alone, before corpus counts."""
+
+    language: str
+    terms: dict[str, float]  # key -> background information times how often and where it occurs
+    info: dict[str, float]  # key -> background information of the term alone
+    surface: dict[str, str]  # key -> the form the article writes it in
+    shingles: tuple[int, ...]  # hashes of word n-grams of the raw text, for copies
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Features:
+    """An article as the grouping stage compares it."""
+
+    id: str
+    language: str
+    day: float | None  # days since 1970, from Article.published; None when undated
+    terms: dict[str, float]  # key -> weight; unit length
+    surface: dict[str, str]
+    signature: np.ndarray  # MinHash of the shingles (uint64), for near-copies
+    shingles: int  # how many shingles the signature summarizes
+
+
+def load_ignored(path: str | None = None) -> frozenset[str]:
+    """The words grouping ignores: the built-in list plus, where given, the ``ignore`` list of a TOML file."""
+    text = resources.files("generator.data").joinpath("grouping.toml").read_text(encoding="utf-8")
+    words = set(tomllib.loads(text)["ignore"].split())
+    if path:
+        with open(path, "rb") as handle:
+            words |= set(tomllib.load(handle).get("ignore", "").split())
+    return frozenset(fold(w) for w in words)
+
+
+def fold(word: str) -> str:
+    """Case-folded, accents removed: the form in which terms compare, also across languages."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def language_of(article: Article) -> str:
+    """The article's language as normalize found it, else a guess from its text."""
+    if article.language:
+        return article.language.lower()
+    sample = (article.title + "\n" + article.text)[:2000]
+    return py3langid.classify(sample)[0] if sample.strip() else "en"
+
+
+@cache
+def _lemmatizes(language: str) -> bool:
+    try:
+        simplemma.lemmatize("test", language)
+    except ValueError:
+        return False
+    return True
+
+
+@cache
+def lemma(token: str, language: str) -> str:
+    """The token's dictionary form where simplemma knows the language, else the token."""
+    return simplemma.lemmatize(token, language) if _lemmatizes(language) else token
+
+
+@cache
+def zipf(word: str, language: str) -> float:
+    """Background frequency on the Zipf scale (0 = unknown, 7 = 'the'), English where the language is not covered."""
+    return zipf_frequency(word, language if language in _WORDFREQ else "en")
+
+
+def number_key(token: str) -> str:
+    """'24,7' and '24.7', '1.000' and '1,000' compare equal; '#' keeps numbers apart from words."""
+    return "#" + token.replace(",", ".")
+
+
+def background_info(key: str, word: str, language: str) -> float:
+    """Information of a term from the background list, 0 for the commonest words up to STOP_ZIPF for unknown ones."""
+    return max(0.0, STOP_ZIPF - zipf(word, language))
+
+
+def title_and_body(article: Article) -> tuple[list[str], list[str]]:
+    """Tokens of the headline and of the body; a long title's surplus words count as body."""
+    title = _TOKEN.findall(article.title)
+    body = _TOKEN.findall(article.text)
+    return title[:TITLE_WORDS], title[TITLE_WORDS:] + body
+
+
+def _term(token: str, language: str) -> tuple[str, str]:
+    """(key, word to look up) of one token."""
+    if token[0].isdigit():
+        return number_key(token), token
+    word = lemma(token, language).lower()
+    return fold(word), word
+
+
+def _count(tokens: list[str], language: str, ignored: frozenset[str],
+           counts: Counter[str], info: dict[str, float], surface: dict[str, str]) -> None:
+    for token in tokens:
+        if len(token) < 2 and not token.isdigit():
+            continue
+        key, word = _term(token, language)
+        if key in ignored:
+            continue
+        if key not in info:
+            info[key] = background_info(key, word, language)
+            surface[key] = token
+        counts[key] += 1
+
+
+def draft(article: Article, ignored: frozenset[str], config: GroupingConfig) -> Draft:
+    """Read an article once: terms with their background weights, and the shingles of its text."""
+    language = language_of(article)
+    title, body = title_and_body(article)
+    info: dict[str, float] = {}
+    surface: dict[str, str] = {}
+    in_title: Counter[str] = Counter()
+    in_body: Counter[str] = Counter()
+    _count(title, language, ignored, in_title, info, surface)
+    _count(body, language, ignored, in_body, info, surface)
+    terms = {k: info[k] * _occurrence(in_title[k], in_body[k], config.title_weight) for k in info if info[k] > 0}
+    top = dict(sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:2 * config.terms_per_article])
+    return Draft(language, top, {k: info[k] for k in top}, {k: surface[k] for k in top},
+                 shingles(title + body))
+
+
+def _occurrence(title_count: int, body_count: int, title_weight: float) -> float:
+    """How much where and how often a term occurs counts: the headline weighs more; repeats count sublinearly."""
+    body = 1.0 + math.log(body_count) if body_count else 0.0
+    return (title_weight if title_count else 0.0) + body
+
+
+def shingles(tokens: list[str]) -> tuple[int, ...]:
+    """Hashes of the text's overlapping word n-grams (case-folded), the unit of near-copy detection."""
+    words = [t.casefold() for t in tokens]
+    size = min(SHINGLE_WORDS, len(words))
+    grams = {" ".join(words[i:i + size]) for i in range(len(words) - size + 1)} if words else set()
+    return tuple(sorted(zlib.crc32(g.encode("utf-8")) for g in grams))
+
+
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(20150918)
+    a = rng.integers(1, 1 << 32, SIGNATURE_SIZE, dtype=np.uint64)
+    b = rng.integers(0, 1 << 32, SIGNATURE_SIZE, dtype=np.uint64)
+    return a, b
+
+
+_PERM_A, _PERM_B = _permutations()
+
+
+def minhash(hashes: tuple[int, ...]) -> np.ndarray:
+    """MinHash signature: per slot the least hash under one fixed random permutation (equal slots ~ Jaccard)."""
+    if not hashes:
+        return np.full(SIGNATURE_SIZE, _PRIME, dtype=np.uint64)
+    values = np.array(hashes, dtype=np.uint64)[:, None]  # < 2**32, so a * x fits in 64 bits
+    return (((values * _PERM_A) % _PRIME + _PERM_B) % _PRIME).min(axis=0)
+
+
+def document_frequencies(drafts: Sequence[Draft]) -> Counter[str]:
+    """In how many articles each (kept) term occurs."""
+    df: Counter[str] = Counter()
+    for d in drafts:
+        df.update(d.terms.keys())
+    return df
+
+
+def corpus_info(df: int, articles: int) -> float:
+    """Information of a term from the corpus: unbounded until it is in more articles than one event would have."""
+    spread = df - EVENT_SIZE
+    return math.inf if spread <= 0 else -math.log10(spread / articles)
+
+
+def finish(article: Article, d: Draft, df: Counter[str], articles: int, config: GroupingConfig) -> Features:
+    """The article's features: background weights capped by the corpus, the top terms, unit length."""
+    weights = {}
+    for key, value in d.terms.items():
+        info = d.info[key]
+        capped = min(info, corpus_info(df[key], articles))
+        if capped > 0:
+            weights[key] = value * capped / info
+    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:config.terms_per_article]
+    norm = math.sqrt(sum(v * v for _, v in top)) or 1.0
+    terms = {k: v / norm for k, v in top}
+    day = article.published.timestamp() / 86400 if article.published else None
+    return Features(article.id, d.language, day, terms, {k: d.surface[k] for k in terms},
+                    minhash(d.shingles), len(d.shingles))
+
+
+def features(articles: Sequence[Article], config: GroupingConfig) -> list[Features]:
+    """Features of every article, in the given order."""
+    ignored = load_ignored(config.ignore_file)
+    drafts = [draft(a, ignored, config) for a in articles]
+    df = document_frequencies(drafts)
+    return [finish(a, d, df, len(articles), config) for a, d in zip(articles, drafts)]

@@ -1,0 +1,85 @@
+"""How alike two articles are: small, pure functions over their features.
+
+Content: the cosine of the weighted term vectors. Across languages only terms that are about as common in both
+languages can match (names, places, numbers, loanwords), so the cosine is taken over those alone. Time: articles
+days apart are less likely one event, articles further apart than ``max_days`` never; an undated article counts
+less, so that it joins only on strong content evidence. Copies: the share of equal MinHash slots estimates how
+many word 4-grams two texts share.
+"""
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import numpy as np
+
+from generator.config import GroupingConfig
+from generator.features import Features, zipf
+
+# Two languages share a term when its frequencies differ by less than this (Zipf units: a factor of ~30).
+INTERLINGUAL_ZIPF = 1.5
+# Within ``max_days`` similarity fades linearly to this share.
+FADE_TO = 0.5
+# A text needs this many word 4-grams before it can be called a copy of another.
+MIN_SHINGLES = 8
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    """Cosine of two unit-length sparse vectors."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b[k] for k, v in a.items() if k in b)
+
+
+@cache
+def interlingual(key: str, one: str, other: str) -> bool:
+    """Whether a term can mean the same in both languages: a number, or about as common in each."""
+    return key.startswith("#") or abs(zipf(key, one) - zipf(key, other)) < INTERLINGUAL_ZIPF
+
+
+def _restricted(terms: dict[str, float], one: str, other: str) -> dict[str, float]:
+    kept = {k: v for k, v in terms.items() if interlingual(k, one, other)}
+    norm = math.sqrt(sum(v * v for v in kept.values())) or 1.0
+    return {k: v / norm for k, v in kept.items()}
+
+
+def content(a: Features, b: Features) -> float:
+    """Content similarity (0-1): the cosine, across languages over the terms both languages can share."""
+    if a.language == b.language:
+        return cosine(a.terms, b.terms)
+    return cosine(_restricted(a.terms, a.language, b.language), _restricted(b.terms, b.language, a.language))
+
+
+def time_factor(a: float | None, b: float | None, config: GroupingConfig) -> float:
+    """How much the publication times allow (0-1): full on one day, fading with days apart, none past max_days."""
+    if a is None or b is None:
+        return config.undated_factor
+    days = abs(a - b)
+    if days > config.max_days:
+        return 0.0
+    return 1.0 - (1.0 - FADE_TO) * days / config.max_days
+
+
+def copy_share(a: Features, b: Features) -> float:
+    """Estimated share of word 4-grams the two texts have in common (0 when either is too short to tell)."""
+    if min(a.shingles, b.shingles) < MIN_SHINGLES:
+        return 0.0
+    return float(np.count_nonzero(a.signature == b.signature)) / len(a.signature)
+
+
+def is_copy(a: Features, b: Features, config: GroupingConfig) -> bool:
+    """The same text twice, within the time a story may span."""
+    return copy_share(a, b) >= config.copy_similarity and time_factor(a.day, b.day, config) > 0
+
+
+def similarity(a: Features, b: Features, config: GroupingConfig) -> float:
+    """How likely (0-1) the two articles report one event: 1 for copies, else content times time."""
+    if is_copy(a, b, config):
+        return 1.0
+    return content(a, b) * time_factor(a.day, b.day, config)
+
+
+def shared(a: Features, b: Features, limit: int = 6) -> tuple[str, ...]:
+    """The terms that carried the match, strongest first, as article ``a`` writes them."""
+    common = sorted((-a.terms[k] * b.terms[k], k) for k in a.terms.keys() & b.terms.keys())
+    return tuple(a.surface[k] for _, k in common[:limit])
