@@ -32,8 +32,20 @@ class NormalizeConfig:
 class GroupingConfig:
     """How articles are grouped into stories. [grouping] in the config file."""
 
-    threshold: float = _doc("Similarity (0-1) at which two articles count as one event.", 0.30)
-    max_days: float = _doc("Articles further apart than this many days are never one story.", 10.0)
+    threshold: float = _doc("Similarity (0-1) at which two articles, or on average two groups of articles, count "
+                            "as one event.", 0.12)
+    max_days: float = _doc("Articles further apart than this many days are never one story; within it, "
+                           "similarity fades by up to half with the distance.", 10.0)
+    undated_factor: float = _doc("Similarity counts this much (0-1) where an article has no date: undated articles "
+                                 "join only on strong content evidence.", 0.8)
+    title_weight: float = _doc("How much a word in the headline counts against one in the body.", 2.0)
+    terms_per_article: int = _doc("The most informative terms kept per article for comparing.", 64)
+    copy_similarity: float = _doc("Share (0-1) of word 4-grams two texts must have in common to count as copies.",
+                                  0.8)
+    candidates_per_article: int = _doc("Most similar-looking articles (by the rare-term index) that each article is "
+                                       "compared with.", 30)
+    ignore_file: str | None = _doc("A TOML file with an 'ignore' list of extra words that say nothing about the "
+                                   "event (agencies, credits), added to the built-in one.", None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,7 +131,7 @@ def _term(token: str, language: str) -> tuple[str, str]:
     """(key, word to look up) of one token."""
     if token[0].isdigit():
         return number_key(token), token
-    word = lemma(token, language).lower()
+    word = (token if token.isupper() else lemma(token, language)).lower()  # acronyms stay: 'IS' is not 'be'
     return fold(word), word
 
 
@@ -141,7 +141,7 @@ def _count(tokens: list[str], language: str, ignored: frozenset[str],
         if len(token) < 2 and not token.isdigit():
             continue
         key, word = _term(token, language)
-        if key in ignored:
+        if key in ignored or fold(token) in ignored:
             continue
         if key not in info:
             info[key] = background_info(key, word, language)

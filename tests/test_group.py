@@ -1,0 +1,146 @@
+"""Invariants of the grouping stage: partition, order independence, time, copies, headlines, the seeds."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.config import Config, GroupingConfig
+from generator.group import group
+from generator.load import load
+from generator.model import Article, Block, Story
+from generator.normalize import normalize
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = GroupingConfig()
+
+QUAKE = ("Earthquake of magnitude 6.4 strikes Albania near Durres",
+         "An earthquake of magnitude 6.4 struck western Albania early on Tuesday, killing at least 21 people in "
+         "the port city of Durres and the town of Thumane. Rescuers searched collapsed buildings for survivors.\n\n"
+         "Prime Minister Edi Rama said the army had been deployed to help rescue teams in Durres.")
+QUAKE_2 = ("Albania quake: rescuers dig for survivors in Durres and Thumane",
+           "Rescue teams in Albania pulled survivors from the rubble of buildings in Thumane and Durres after the "
+           "magnitude 6.4 earthquake. The death toll rose to 21, Prime Minister Edi Rama said.")
+RATES = ("Reserve Bank of Australia cuts cash rate to record low of 0.75 per cent",
+         "The Reserve Bank of Australia lowered its cash rate by a quarter point to 0.75 per cent on Tuesday, "
+         "governor Philip Lowe said, citing slow wage growth and unemployment stuck at 5.3 per cent.")
+RATES_2 = ("RBA governor Philip Lowe explains third rate cut to 0.75 per cent",
+           "Philip Lowe, governor of the Reserve Bank of Australia, said the cut of the cash rate to 0.75 per cent "
+           "was needed because unemployment had risen to 5.3 per cent and wage growth was slow.")
+TRANSFER = ("Bayern Munich sign Philippe Coutinho on loan from Barcelona",
+            "Bayern Munich have signed Brazil midfielder Philippe Coutinho on a season-long loan from Barcelona, "
+            "with an option to buy him for 120 million euros, the German champions said on Monday.")
+
+
+def when(year: int, month: int = 1, day: int = 1, hour: int = 12) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=timezone.utc)
+
+
+def article(key: str, title: str, text: str = "", published: datetime | None = None,
+            language: str | None = "en") -> Article:
+    return Article(id=key, input=f"{key}.txt", record=None, title=title, kicker=None, outlet=None, url=None,
+                   published=published, published_has_time=published is not None, published_inferred=False,
+                   language=language, author=None, agencies=(),
+                   blocks=tuple(Block(p) for p in text.split("\n\n") if p))
+
+
+def corpus() -> list[Article]:
+    day = when(2019, 11, 26)
+    return [
+        article("quake-1", *QUAKE, published=day),
+        article("quake-2", *QUAKE_2, published=when(2019, 11, 27)),
+        article("quake-3", QUAKE[0]),  # headline only, undated
+        article("rates-1", *RATES, published=when(2019, 10, 1)),
+        article("rates-2", *RATES_2, published=when(2019, 10, 1, 18)),
+        article("transfer", *TRANSFER, published=when(2019, 8, 19)),
+    ]
+
+
+def partition(stories: tuple[Story, ...]) -> list[list[str]]:
+    return sorted(sorted(a.id for a in s.articles) for s in stories)
+
+
+def story_with(stories: tuple[Story, ...], article_id: str) -> Story:
+    return next(s for s in stories if any(a.id == article_id for a in s.articles))
+
+
+def test_every_article_in_exactly_one_story() -> None:
+    stories = group(corpus(), CONFIG)
+    ids = [a.id for s in stories for a in s.articles]
+    assert sorted(ids) == sorted(a.id for a in corpus())
+
+
+def test_events_group_and_stay_apart() -> None:
+    assert partition(group(corpus(), CONFIG)) == [
+        ["quake-1", "quake-2", "quake-3"], ["rates-1", "rates-2"], ["transfer"]]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.permutations(corpus()))
+def test_input_order_does_not_matter(articles: list[Article]) -> None:
+    expected = group(corpus(), CONFIG)
+    found = group(articles, CONFIG)
+    assert partition(found) == partition(expected)
+    assert [s.id for s in found] == [s.id for s in expected]
+
+
+def test_file_names_do_not_matter() -> None:
+    renamed = [replace(a, input=f"z/{len(corpus()) - n}.txt") for n, a in enumerate(corpus())]
+    assert partition(group(renamed, CONFIG)) == partition(group(corpus(), CONFIG))
+
+
+def test_output_is_deterministic() -> None:
+    assert group(corpus(), CONFIG) == group(corpus(), CONFIG)
+
+
+def test_same_text_years_apart_is_two_stories() -> None:
+    old = article("old", *QUAKE, published=when(2015, 9, 18))
+    new = article("new", *QUAKE, published=when(2022, 10, 21))
+    assert partition(group([old, new], CONFIG)) == [["new"], ["old"]]
+
+
+def test_undated_near_copy_joins_its_story() -> None:
+    title, text = QUAKE
+    copy = article("copy", title, text.replace("Tuesday", "Tuesday morning"))
+    stories = group([*corpus(), copy], CONFIG)
+    assert "copy" in [a.id for a in story_with(stories, "quake-1").articles]
+
+
+def test_copies_are_detected_and_listed() -> None:
+    copy = article("quake-copy", *QUAKE, published=when(2019, 11, 26, 15))
+    story = story_with(group([*corpus(), copy], CONFIG), "quake-1")
+    assert story.copies == (("quake-1", "quake-copy"),)
+    assert all(len(g) >= 2 for s in group(corpus(), CONFIG) for g in s.copies)
+
+
+def test_headline_only_articles_group() -> None:
+    headlines = [article("a", "Earthquake of magnitude 6.4 kills 21 in Albania's Durres"),
+                 article("b", "Albania earthquake: death toll in Durres rises to 21"),
+                 article("c", "Philippe Coutinho joins Bayern Munich on loan from Barcelona")]
+    assert partition(group(headlines, CONFIG)) == [["a", "b"], ["c"]]
+
+
+def test_stories_explain_themselves() -> None:
+    story = story_with(group(corpus(), CONFIG), "quake-1")
+    assert len(story.links) == len(story.articles)
+    founders = [link for link in story.links if link.matched_id is None]
+    assert [link.article_id for link in founders] == [story.articles[0].id]
+    assert all(link.shared for link in story.links if link.matched_id is not None)
+    assert "Durres" in story.shared_terms and "Thumane" in story.shared_terms
+
+
+def test_an_empty_corpus_has_no_stories() -> None:
+    assert group([], CONFIG) == ()
+
+
+def test_the_seeds_group_as_expected() -> None:
+    config = Config()
+    loaded = load(ROOT / "content", config.normalize.max_file_size)
+    articles, _ = normalize(loaded.articles, config)
+    expected = json.loads((ROOT / "tests" / "expected.json").read_text(encoding="utf-8"))["stories"]
+    found = sorted(sorted(a.input for a in s.articles) for s in group(articles, config.grouping))
+    assert found == sorted(sorted(names) for names in expected)
