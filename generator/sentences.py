@@ -1,0 +1,119 @@
+"""Sentences of an article's clean body and the content words they carry, for comparing what sources report.
+
+Pure and small: split at sentence ends (not after abbreviations or day numbers), fold words to lower-case lemmas
+without function words, compare two sentences by the share of content words they have in common (Dice).
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+import simplemma
+
+from generator.model import Article
+
+MIN_TERMS = 4  # a sentence with fewer content words states no fact worth comparing
+_END = re.compile(r"""(?<=[.!?…])["'»«“”‘’)]*\s+(?=["'»«“„‘(]?[A-ZÄÖÜ0-9])"""
+                  r"""|(?<=[a-zäöüß]{3}[.!?])(?=[A-ZÄÖÜ][a-zäöüß]{2})""")  # also "eingefroren.Washington"
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
+_LEMMA_LANGUAGES = ("de", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of one article, with its position in the body and its content words."""
+
+    text: str
+    article_id: str
+    position: int  # 0 for the body's first sentence
+    terms: frozenset[str]
+
+
+@cache
+def knowledge() -> dict:
+    text = resources.files("generator.data").joinpath("summary.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    return frozenset(w for words in knowledge()["stopwords"].values() for w in words.split())
+
+
+@cache
+def _abbreviations() -> frozenset[str]:
+    return frozenset(knowledge()["abbreviations"])
+
+
+def _ends_sentence(before: str) -> bool:
+    """Whether the text ``before`` a candidate break really ends a sentence."""
+    word = before.rstrip("\"'»«“”‘’)").rsplit(None, 1)[-1] if before.strip() else ""
+    if not word.endswith("."):
+        return True
+    stem = word[:-1].lower().lstrip("(\"'„“»")
+    if stem in _abbreviations():
+        return False
+    if stem.isdigit() and len(stem) <= 2:  # "18. September": a German day or ordinal number
+        return False
+    return not (len(stem) == 1 and stem.isalpha())  # an initial: "George W. Bush"
+
+
+def split(text: str) -> list[str]:
+    """The sentences of one paragraph."""
+    parts: list[str] = []
+    start = 0
+    for match in _END.finditer(text):
+        if _ends_sentence(text[start:match.start()]):
+            parts.append(text[start:match.start()].strip())
+            start = match.end()
+    parts.append(text[start:].strip())
+    return [p.lstrip("-–—•* ").strip() for p in parts if p.lstrip("-–—•* ").strip()]
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+@lru_cache(maxsize=65536)
+def _lemma(word: str, language: str) -> str:
+    if language in _LEMMA_LANGUAGES:
+        return simplemma.lemmatize(word, lang=language).lower()
+    return word
+
+
+def terms(text: str, language: str | None) -> frozenset[str]:
+    """Content words of ``text``: lower-case lemmas, no function words, no one-letter words."""
+    lang = language or "de"
+    found = set()
+    for word in words(text):
+        low = word.lower()
+        if len(low) < 2 or low in stopwords():
+            continue
+        found.add(_lemma(low, lang) if not low.isdigit() else low)
+    return frozenset(found - stopwords())
+
+
+def sentences(article: Article) -> list[Sentence]:
+    """Every sentence of the article's body paragraphs (headings left out), in order."""
+    out: list[Sentence] = []
+    for block in article.blocks:
+        if block.heading:
+            continue
+        for text in split(block.text):
+            out.append(Sentence(text, article.id, len(out), terms(text, article.language)))
+    return out
+
+
+def dice(a: frozenset[str], b: frozenset[str]) -> float:
+    """Share of content words two sets have in common: 1 for the same words, 0 for none in common."""
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+def same_fact(a: Sentence, b: Sentence, threshold: float = 0.4) -> bool:
+    """Two sentences state the same thing: enough shared content words, and at least three of them."""
+    return len(a.terms & b.terms) >= 3 and dice(a.terms, b.terms) >= threshold

@@ -1,0 +1,163 @@
+"""What a story page says about its sources together: the representative headline, a short extractive summary
+with attribution, what each source adds, the people and places several sources name, and honest counts.
+
+Extractive only: every sentence shown is a sentence that a source wrote. Copies of one wire text count once.
+Pure: Story in, Digest out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.entities import Named, named_by_several
+from generator.model import Article, Story
+from generator.sentences import MIN_TERMS, Sentence, dice, same_fact, sentences, terms
+
+SUMMARY_MIN, SUMMARY_MAX = 3, 5
+ADDS_MAX = 3  # sentences shown per source under "what it adds"
+REDUNDANT = 0.35  # a candidate this close (Dice) to a chosen sentence says nothing new
+UNIQUE = 0.3  # a sentence counts as reported elsewhere from this similarity on
+REUSED_SOURCE = 0.6  # a source that already gave a summary sentence counts this much less: draw from several
+
+
+@dataclass(frozen=True, slots=True)
+class Attributed:
+    """A sentence of the summary: the words of ``sources[0]``, which the other sources report too."""
+
+    text: str
+    language: str | None
+    sources: tuple[Article, ...]  # the source quoted first, then the others that report it, oldest first
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """Everything a story page shows beyond the articles themselves."""
+
+    headline: Article  # the article whose title represents the story best
+    summary: tuple[Attributed, ...]
+    adds: dict[str, tuple[str, ...]]  # article id -> sentences no other text of the story reports
+    named: Named
+    reports: int  # distinct texts: copies of one wire text count once
+    copies: dict[str, tuple[str, ...]]  # article id -> the ids of the other articles with the same text
+
+
+def text_groups(story: Story) -> list[tuple[Article, ...]]:
+    """The story's distinct texts: each a group of articles with the same text (one article for most), in the
+    order of their first article."""
+    by_id = {a.id: a for a in story.articles}
+    group_of: dict[str, tuple[str, ...]] = {}
+    for group in story.copies:
+        members = tuple(i for i in group if i in by_id)
+        for aid in members:
+            group_of[aid] = members
+    groups: list[tuple[Article, ...]] = []
+    placed: set[str] = set()
+    for article in story.articles:
+        if article.id in placed:
+            continue
+        members = group_of.get(article.id, (article.id,))
+        groups.append(tuple(a for a in story.articles if a.id in members))
+        placed.update(members)
+    return groups
+
+
+def representative_headline(story: Story) -> Article:
+    """The article whose title shares most words with the other articles' titles and bodies, on average.
+
+    A title of fewer than four content words counts less (short titles are easily covered but say little).
+    Ties go to the earlier article."""
+    if len(story.articles) == 1:
+        return story.articles[0]
+    title = {a.id: terms(a.title, a.language) for a in story.articles}
+    body = {a.id: terms(a.title + "\n" + a.text, a.language) for a in story.articles}
+
+    def score(a: Article) -> float:
+        mine = title[a.id]
+        if not mine:
+            return 0.0
+        others = [b for b in story.articles if b.id != a.id]
+        overlap = sum(0.5 * dice(mine, title[b.id]) + 0.5 * len(mine & body[b.id]) / len(mine) for b in others)
+        return overlap / len(others) * min(1.0, len(mine) / 4)
+
+    ranked = sorted(enumerate(story.articles), key=lambda pair: (-round(score(pair[1]), 9), pair[0]))
+    return ranked[0][1]
+
+
+def _candidates(sents: list[Sentence]) -> list[Sentence]:
+    return [s for s in sents if len(s.terms) >= MIN_TERMS and 40 <= len(s.text) <= 400]
+
+
+def _support(s: Sentence, others: dict[str, list[Sentence]], threshold: float = 0.4) -> list[str]:
+    """The texts (by their first article's id) other than the sentence's own that report the same fact."""
+    return [rid for rid, sents in others.items() if rid != s.article_id
+            and any(same_fact(s, t, threshold) for t in sents)]
+
+
+def _centrality(s: Sentence, others: dict[str, list[Sentence]]) -> float:
+    rest = [sents for rid, sents in others.items() if rid != s.article_id]
+    if not rest:
+        return 0.0
+    return sum(max((dice(s.terms, t.terms) for t in sents), default=0.0) for sents in rest) / len(rest)
+
+
+def _score(s: Sentence, by_text: dict[str, list[Sentence]]) -> float:
+    support = len(_support(s, by_text))
+    return (1 + support) * (0.5 + _centrality(s, by_text)) / (1 + 0.15 * s.position)
+
+
+def _choose(by_text: dict[str, list[Sentence]], count: int) -> list[Sentence]:
+    """Greedy: the best-scored sentences that repeat no chosen one, preferring sources not yet quoted."""
+    pool = sorted((s for sents in by_text.values() for s in _candidates(sents)),
+                  key=lambda s: (s.article_id, s.position))
+    scores = {(s.article_id, s.position): _score(s, by_text) for s in pool}
+    chosen: list[Sentence] = []
+    while len(chosen) < count:
+        used = {c.article_id for c in chosen}
+        fresh = [s for s in pool if s not in chosen
+                 and all(dice(s.terms, c.terms) < REDUNDANT and not same_fact(s, c) for c in chosen)]
+        if not fresh:
+            break
+        chosen.append(max(fresh, key=lambda s: (scores[(s.article_id, s.position)]
+                                                * (REUSED_SOURCE if s.article_id in used else 1.0),
+                                                -s.position, s.article_id)))
+    return chosen
+
+
+def summarize(story: Story) -> Digest:
+    groups = text_groups(story)
+    by_text = {g[0].id: sentences(g[0]) for g in groups}
+    members = {g[0].id: g for g in groups}
+    count = max(SUMMARY_MIN, min(SUMMARY_MAX, len(groups) + 2))
+    summary = []
+    for s in _choose(by_text, count):
+        reporting = [s.article_id] + _support(s, by_text)
+        sources = [a for a in story.articles if any(a in members[r] for r in reporting)]
+        first = members[s.article_id][0]
+        summary.append(Attributed(s.text, first.language, (first, *[a for a in sources if a is not first])))
+    return Digest(
+        headline=representative_headline(story),
+        summary=tuple(summary),
+        adds=_adds(by_text),
+        named=named_by_several(g[0].title + "\n" + g[0].text for g in groups),
+        reports=len(groups),
+        copies={a.id: tuple(b.id for b in g if b is not a) for g in groups if len(g) > 1 for a in g},
+    )
+
+
+def _adds(by_text: dict[str, list[Sentence]]) -> dict[str, tuple[str, ...]]:
+    """Per text, up to ADDS_MAX sentences that no other text reports (the most informative, in body order)."""
+    if len(by_text) < 2:
+        return {}
+    adds: dict[str, tuple[str, ...]] = {}
+    for rid, sents in by_text.items():
+        unique = [s for s in _candidates(sents) if not _support(s, by_text, UNIQUE)]
+        best = sorted(unique, key=lambda s: (-_informative(s), s.position))[:ADDS_MAX]
+        if best:
+            adds[rid] = tuple(s.text for s in sorted(best, key=lambda s: s.position))
+    return adds
+
+
+def _informative(s: Sentence) -> int:
+    """Content words, with numbers and names counting double: the facts a sentence carries."""
+    numbers = sum(1 for t in s.terms if any(ch.isdigit() for ch in t))
+    names = sum(1 for w in s.text.split()[1:] if w[:1].isupper())
+    return len(s.terms) + numbers + names

@@ -1,0 +1,125 @@
+"""The story digest: representative headline, extractive attributed summary, what each source adds, people and
+places named by several sources, honest counts."""
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.entities import mentions, named_by_several
+from generator.sentences import same_fact, split
+from generator.summarize import representative_headline, summarize, text_groups
+
+from make import article, story
+
+CALL = "Die Verteidigungsminister Ashton Carter und Sergej Schoigu telefonierten 50 Minuten über den Krieg in Syrien."
+CALL_2 = ("Ashton Carter und Sergej Schoigu haben 50 Minuten lang über den Krieg in Syrien telefoniert, "
+          "teilte das Pentagon mit.")
+PUTIN = "Kremlchef Wladimir Putin rief zu einer internationalen Koalition gegen den IS in Syrien auf."
+PUTIN_2 = "Wladimir Putin hatte zuvor eine internationale Koalition gegen den IS in Syrien gefordert."
+ONLY_A = "Pentagon-Sprecher Peter Cook sagte, Ziel sei es, eine Eskalation zwischen beiden Armeen zu verhindern."
+ONLY_B = "In Latakia errichtet die russische Armee nach US-Angaben einen Luftwaffenstützpunkt mit 28 Kampfjets."
+MOSCOW = "Das Verteidigungsministerium in Moskau erklärte, bei den meisten Punkten habe es Gemeinsamkeiten gegeben."
+MOSCOW_2 = "In Moskau erklärte das Verteidigungsministerium, es habe bei den meisten Punkten Gemeinsamkeiten gegeben."
+
+
+def _three():
+    a = article("a", "Annäherung am Telefon", f"{CALL} {ONLY_A}\n\n{MOSCOW}", outlet="tagesschau", hours=0)
+    b = article("b", "USA und Russland sprechen über Syrien", f"{CALL_2} {PUTIN}\n\n{ONLY_B}", outlet="n-tv", hours=3)
+    c = article("c", "Russland und USA telefonieren über den Krieg in Syrien", f"{PUTIN_2} {MOSCOW_2}",
+                outlet="Euronews", hours=5)
+    return story(a, b, c)
+
+
+def test_split_keeps_abbreviations_days_and_initials_together() -> None:
+    text = ("Am 18. September sprach z.B. Dr. Müller mit George W. Bush. Er kam 2015. Dann ging er! "
+            "Die USA hatten ihn eingefroren.Washington nannte das gut.")
+    assert split(text) == ["Am 18. September sprach z.B. Dr. Müller mit George W. Bush.", "Er kam 2015.",
+                           "Dann ging er!", "Die USA hatten ihn eingefroren.", "Washington nannte das gut."]
+
+
+def test_summary_is_extractive_and_attributed_to_every_source_that_reports_it() -> None:
+    s = _three()
+    digest = summarize(s)
+    texts = {a.id: a.text for a in s.articles}
+    assert 3 <= len(digest.summary) <= 5
+    for sentence in digest.summary:
+        assert sentence.text in texts[sentence.sources[0].id]  # words of the first source, unchanged
+    call = next(x for x in digest.summary if "Schoigu" in x.text)
+    assert {a.id for a in call.sources} == {"a", "b"}
+    putin = next(x for x in digest.summary if "Putin" in x.text)
+    assert {a.id for a in putin.sources} == {"b", "c"}
+
+
+def test_summary_draws_from_several_sources_without_repeating_itself() -> None:
+    digest = summarize(_three())
+    assert len({x.sources[0].id for x in digest.summary}) >= 2
+    from generator.sentences import Sentence, terms
+    sents = [Sentence(x.text, "", 0, terms(x.text, "de")) for x in digest.summary]
+    for i, one in enumerate(sents):
+        for other in sents[i + 1:]:
+            assert not same_fact(one, other)
+
+
+def test_what_each_source_adds_is_what_no_other_reports() -> None:
+    digest = summarize(_three())
+    assert ONLY_A in digest.adds["a"]
+    assert ONLY_B in digest.adds["b"]
+    everything = [t for adds in digest.adds.values() for t in adds]
+    assert CALL not in everything and CALL_2 not in everything
+
+
+def test_representative_headline_is_neither_first_nor_longest() -> None:
+    s = _three()
+    chosen = representative_headline(s)
+    assert chosen.id == "c"  # shares most words with the others' titles and texts
+    assert chosen is not s.articles[0]
+    short = story(article("x", "Syrien", CALL), article("y", "Carter und Schoigu telefonieren über Syrien", CALL_2,
+                                                        hours=1))
+    assert representative_headline(short).id == "y"  # a one-word title says too little
+
+
+def test_copies_of_one_wire_text_count_once() -> None:
+    body = f"{CALL} {ONLY_A}"
+    s = story(article("a", "Telefonat", body, outlet="Zeitung A", agencies=("dpa",)),
+              article("b", "Telefonat", body, outlet="Zeitung B", hours=1, agencies=("dpa",)),
+              article("c", "Anderes", f"{CALL_2} {ONLY_B}", outlet="Zeitung C", hours=2),
+              copies=(("a", "b"),))
+    digest = summarize(s)
+    assert digest.reports == 2
+    assert [tuple(a.id for a in g) for g in text_groups(s)] == [("a", "b"), ("c",)]
+    assert digest.copies == {"a": ("b",), "b": ("a",)}
+    assert ONLY_A in digest.adds["a"]  # unique against the other text, not against its own copy
+
+
+def test_single_article_story_has_a_summary_and_no_adds() -> None:
+    s = story(article("a", "Telefonat", f"{CALL} {ONLY_A} {MOSCOW}"))
+    digest = summarize(s)
+    assert [x.text for x in digest.summary] == [CALL, ONLY_A, MOSCOW]
+    assert digest.adds == {}
+    assert digest.reports == 1
+
+
+def test_people_and_places_named_by_several_sources() -> None:
+    people, places = mentions("Verteidigungsminister Ashton Carter sprach in Moskau mit dem Islamischer Staat.")
+    assert people == {"Ashton Carter"}
+    assert places == {"Moskau"}
+    named = named_by_several([
+        "US-Verteidigungsminister Ashton Carter telefonierte mit Sergej Schoigu über Syrien.",
+        "Carter sagte, das Gespräch über Syriens Zukunft sei gut gewesen.",  # surname alone, genitive
+        "Nur hier: Angela Merkel in Berlin.",
+    ])
+    assert named.people == ("Ashton Carter",)
+    assert named.places == ("Syrien",)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefgh XYZ.,!?ÄÖ\n-", min_size=0, max_size=300), min_size=1, max_size=4))
+def test_any_text_gives_an_extractive_digest(bodies: list[str]) -> None:
+    arts = [article(f"id{i}", f"Titel {i}", body or "x", hours=i) for i, body in enumerate(bodies)]
+    s = story(*arts)
+    digest = summarize(s)
+    texts = {a.id: a.text for a in s.articles}
+    assert digest.headline in s.articles
+    for sentence in digest.summary:
+        assert sentence.text in texts[sentence.sources[0].id]
+    assert 1 <= digest.reports <= len(arts)
