@@ -7,13 +7,14 @@ from xml.sax.saxutils import escape
 
 from generator.model import Article, OutputFile, Story
 from generator.site import Site, story_path
+from generator.summarize import Digest
 
 
 def _iso(when: datetime | None) -> str | None:
     return when.isoformat() if when else None
 
 
-def article_record(article: Article) -> dict:
+def article_record(article: Article, adds: tuple[str, ...] = ()) -> dict:
     return {
         "id": article.id,
         "input": article.input,
@@ -27,20 +28,25 @@ def article_record(article: Article) -> dict:
         "language": article.language,
         "author": article.author,
         "agencies": list(article.agencies),
+        "adds": list(adds),
     }
 
 
-def story_record(site: Site, story: Story) -> dict:
+def story_record(site: Site, story: Story, digest: Digest) -> dict:
     return {
         "id": story.id,
         "slug": story.slug,
         "url": site.absolute(story_path(story)),
-        "headline": story.headline,
+        "headline": digest.headline.title,
         "lead": story.lead,
+        "summary": [{"text": s.text, "sources": [a.id for a in s.sources]} for s in digest.summary],
+        "reports": digest.reports,
+        "people": list(digest.named.people),
+        "places": list(digest.named.places),
         "first_published": _iso(story.first_published),
         "last_published": _iso(story.last_published),
         "outlets": list(story.outlets),
-        "articles": [article_record(a) for a in story.articles],
+        "articles": [article_record(a, digest.adds.get(a.id, ())) for a in story.articles],
         "why": {
             "shared": list(story.shared_terms),
             "links": [{"article": link.article_id, "matched": link.matched_id, "score": round(link.score, 4),
@@ -50,9 +56,10 @@ def story_record(site: Site, story: Story) -> dict:
     }
 
 
-def stories_json(site: Site, stories: tuple[Story, ...]) -> OutputFile:
+def stories_json(site: Site, stories: tuple[Story, ...], digests: dict[str, Digest]) -> OutputFile:
+    """Every story in front-page order, with its summary, counts and articles."""
     data = {"generated": site.generated.isoformat(), "title": site.title, "language": site.language,
-            "stories": [story_record(site, s) for s in stories]}
+            "stories": [story_record(site, s, digests[s.id]) for s in stories]}
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     return OutputFile("stories.json", text.encode("utf-8"))
 

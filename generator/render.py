@@ -1,19 +1,24 @@
-"""Stage 4: Story -> OutputFile. Pages through Jinja2 (autoescape, StrictUndefined); feeds and data files
-through their own modules. Pure: reads templates, writes nothing."""
+"""Stage 4: Story -> OutputFile. Pages through Jinja2 (autoescape, StrictUndefined); feeds, data files and the
+search index through their own modules. Pure: reads templates, writes nothing."""
 from __future__ import annotations
 
+import json
+from collections import Counter
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
-from generator import export, feeds
+from generator import export, feeds, structured
 from generator.config import Config
 from generator.model import OutputFile, Story
-from generator.site import Site, front_page_order, make_site, story_path
+from generator.site import (Site, anchor, archive_path, front_page_order, http_url, make_site, outlet_path, outlets,
+                            sections, story_day, story_path)
+from generator.summarize import Digest, summarize
 
-STATIC_FILES = ("style.css",)
+STATIC_FILES = ("style.css", "search.js")
 
 
 def builtin_templates() -> Path:
@@ -24,22 +29,34 @@ def builtin_templates() -> Path:
     return folder
 
 
+def json_for_script(data: object) -> Markup:
+    """JSON that is safe inside <script>: no '<', '>' or '&' can end the element or start markup."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
 def environment(user_templates: Path | None = None) -> Environment:
     """Jinja2 with the user's templates (if any) shadowing the built-in ones file by file."""
     loaders = [FileSystemLoader(str(user_templates))] if user_templates else []
     loaders.append(FileSystemLoader(str(builtin_templates())))
     env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["http_url"] = http_url
+    env.filters["tojson_ld"] = json_for_script
+    env.globals.update(anchor=anchor, story_path=story_path, outlet_path=outlet_path, archive_path=archive_path)
     return env
 
 
 def _page(env: Environment, template: str, path: str, site: Site, **context: object) -> OutputFile:
     depth = path.count("/")
-    html = env.get_template(template).render(site=site, ui=site.ui, root="../" * depth, **context)
+    page_path = path[: -len("index.html")] if path.endswith("index.html") else path
+    html = env.get_template(template).render(site=site, ui=site.ui, root="../" * depth, page_path=page_path,
+                                             **context)
     return OutputFile(path, html.encode("utf-8"))
 
 
-def index_pages(env: Environment, site: Site, stories: tuple[Story, ...], per_page: int) -> list[OutputFile]:
+def index_pages(env: Environment, site: Site, stories: tuple[Story, ...], digests: dict[str, Digest],
+                per_page: int) -> list[OutputFile]:
     chunks = [stories[i:i + per_page] for i in range(0, len(stories), per_page)] or [()]
     paths = ["index.html"] + [f"page/{n}/index.html" for n in range(2, len(chunks) + 1)]
     files = []
@@ -47,16 +64,41 @@ def index_pages(env: Environment, site: Site, stories: tuple[Story, ...], per_pa
         root = "../" * path.count("/")
         newer = root + paths[number - 2] if number > 1 else None
         older = root + paths[number] if number < len(chunks) else None
-        files.append(_page(env, "index.html", path, site, stories=chunk, page_number=number, pages=len(chunks),
-                           newer=newer, older=older, story_path=story_path))
+        files.append(_page(env, "index.html", path, site, sections=sections(site, chunk), digests=digests,
+                           page_number=number, pages=len(chunks), newer=newer, older=older,
+                           structured=structured.item_list(site, chunk, digests, root)))
     return files
 
 
-def story_page(env: Environment, site: Site, story: Story) -> OutputFile:
-    by_id = {a.id: a for a in story.articles}
-    copy_of = {aid: [x for x in group if x != aid] for group in story.copies for aid in group}
-    return _page(env, "story.html", story_path(story) + "index.html", site, story=story, articles_by_id=by_id,
-                 copy_of=copy_of)
+def story_page(env: Environment, site: Site, story: Story, digest: Digest) -> OutputFile:
+    return _page(env, "story.html", story_path(story) + "index.html", site, story=story, digest=digest,
+                 articles_by_id={a.id: a for a in story.articles},
+                 structured=structured.news_article(site, story, digest))
+
+
+def archive_pages(env: Environment, site: Site, stories: tuple[Story, ...],
+                  digests: dict[str, Digest]) -> list[OutputFile]:
+    """archive/index.html lists the days; one page per day lists its stories."""
+    by_day = [s for s in sections(site, stories) if s.day is not None]
+    counts = Counter(story_day(site, s) for s in stories if s.last_published)
+    days = sorted(counts.items(), reverse=True)
+    files = [_page(env, "archive.html", "archive/index.html", site, days=days)]
+    for day, _ in days:
+        day_stories = tuple(s for section in by_day if section.day == day for s in section.stories)
+        files.append(_page(env, "day.html", archive_path(day) + "index.html", site, day=day, stories=day_stories,
+                           digests=digests))
+    return files
+
+
+def outlet_pages(env: Environment, site: Site, stories: tuple[Story, ...],
+                 digests: dict[str, Digest]) -> list[OutputFile]:
+    """outlets/index.html lists the outlets; one page per outlet lists its articles, newest first."""
+    by_outlet = outlets(stories)
+    files = [_page(env, "outlets.html", "outlets/index.html", site, outlets=by_outlet)]
+    for name, items in by_outlet.items():
+        files.append(_page(env, "outlet.html", outlet_path(name) + "index.html", site, name=name, items=items,
+                           digests=digests))
+    return files
 
 
 def static_files() -> list[OutputFile]:
@@ -69,12 +111,16 @@ def render(stories: tuple[Story, ...], config: Config, now: datetime,
     """Every file of the site."""
     site = make_site(stories, config, now)
     env = environment(user_templates)
-    ordered = front_page_order(stories)
-    files = index_pages(env, site, ordered, config.stories_per_page)
-    files += [story_page(env, site, story) for story in ordered]
+    ordered = front_page_order(site, stories)
+    digests = {s.id: summarize(s) for s in ordered}
+    files = index_pages(env, site, ordered, digests, config.stories_per_page)
+    files += [story_page(env, site, story, digests[story.id]) for story in ordered]
+    files += archive_pages(env, site, ordered, digests)
+    files += outlet_pages(env, site, ordered, digests)
+    files.append(_page(env, "search.html", "search/index.html", site))
     files.append(_page(env, "404.html", "404.html", site))
-    files += feeds.render_feeds(site, ordered)
-    files.append(export.stories_json(site, ordered))
+    files += feeds.render_feeds(site, ordered, digests)
+    files.append(export.stories_json(site, ordered, digests))
     files.append(export.sitemap(site, [f.path for f in files if f.path.endswith("index.html")]))
     files += static_files()
     return files

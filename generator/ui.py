@@ -5,7 +5,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo
@@ -53,14 +53,32 @@ class UI:
         if when is None:
             return self.label("date_unknown")
         t = self.local(when)
-        labels = self.labels
-        text = labels["date_format"].format(day=t.day, month=labels["months"][t.month - 1], year=t.year)
+        text = self.day(t.date())
         if with_time:
-            text += ", " + labels["time_format"].format(hour=f"{t.hour:02d}", minute=f"{t.minute:02d}")
+            text += ", " + self.labels["time_format"].format(hour=f"{t.hour:02d}", minute=f"{t.minute:02d}")
         return text
 
     def count(self, n: int, singular: str, plural: str) -> str:
-        return f"{n} {self.label(singular if n == 1 else plural)}"
+        return f"{self.number(n)} {self.label(singular if n == 1 else plural)}"
+
+    def number(self, value: float, digits: int = 0) -> str:
+        """'1,234.5' or '1.234,5': grouped and with the decimal mark of the language."""
+        text = f"{value:,.{digits}f}"
+        if self.label("decimal") == ",":
+            text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+        return text
+
+    def day(self, when: date | None) -> str:
+        """A calendar day: '18. September 2015'."""
+        if when is None:
+            return self.label("date_unknown")
+        labels = self.labels
+        return labels["date_format"].format(day=when.day, month=labels["months"][when.month - 1], year=when.year)
+
+    @property
+    def locale(self) -> str:
+        """For OpenGraph: 'de_DE', 'en_US'."""
+        return self.labels.get("locale", self.language)
 
     def article_date(self, when: datetime | None, has_time: bool) -> str:
         """An article's date: with the time where it is known; a date-only value is shown as the day it names."""

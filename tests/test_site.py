@@ -119,19 +119,22 @@ def test_stories_json_has_the_documented_fields(sample_site: Path) -> None:
             assert article["record"] is None
 
 
-def test_front_page_lists_stories_newest_first(sample_site: Path) -> None:
+def test_front_page_lists_stories_in_day_sections_newest_day_first(sample_site: Path) -> None:
     html = (sample_site / "index.html").read_text(encoding="utf-8")
     stories = _stories(sample_site)
     positions = [html.index(f"stories/{s['slug']}/index.html") for s in stories]
-    assert positions == sorted(positions)
-    dated = [s["last_published"] for s in stories if s["last_published"]]
-    assert dated == sorted(dated, reverse=True)
+    assert positions == sorted(positions)  # stories.json has the front page's order
+    days = [s["last_published"][:10] for s in stories if s["last_published"]]
+    assert days == sorted(days, reverse=True)
+    undated = [i for i, s in enumerate(stories) if not s["last_published"]]
+    assert undated == list(range(len(stories) - len(undated), len(stories)))
 
 
 def test_sitemap_lists_every_page(sample_site: Path) -> None:
     root = ET.parse(sample_site / "sitemap.xml").getroot()
     locs = [el.text for el in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    assert len(locs) == len(_stories(sample_site)) + 1
+    pages = list(sample_site.rglob("index.html"))
+    assert len(locs) == len(pages) >= len(_stories(sample_site)) + 1
 
 
 def test_reproducible_with_fixed_now(tmp_path: Path) -> None:
@@ -148,3 +151,30 @@ def test_base_url_makes_feed_links_absolute(tmp_path: Path) -> None:
     assert all(e.link.startswith("https://news.example.org/digest/stories/") for e in feed.entries)
     sitemap = (tmp_path / "s" / "sitemap.xml").read_text(encoding="utf-8")
     assert "<loc>https://news.example.org/digest/</loc>" in sitemap
+
+
+def test_story_pages_summarize_with_links_to_the_sources(sample_site: Path) -> None:
+    for story in _stories(sample_site):
+        html = (sample_site / "stories" / story["slug"] / "index.html").read_text(encoding="utf-8")
+        anchors = set(re.findall(r'id="(a-[^"]+)"', html))
+        assert {f"a-{a['id']}" for a in story["articles"]} == anchors
+        assert 1 <= len(story["summary"]) <= 5
+        for sentence in story["summary"]:
+            assert _escape(sentence["text"]) in html
+            for source in sentence["sources"]:
+                assert f'href="#a-{source}"' in html
+
+
+def test_story_and_outlet_feeds_read_back(sample_site: Path) -> None:
+    for story in _stories(sample_site):
+        feed = feedparser.parse((sample_site / "stories" / story["slug"] / "atom.xml").read_bytes())
+        assert not feed.bozo
+        assert feed.entries[0].id == f"urn:newsdigest:story:{story['id']}"
+        assert {e.id for e in feed.entries[1:]} == {f"urn:newsdigest:article:{a['id']}" for a in story["articles"]}
+    outlets = {a["outlet"] for s in _stories(sample_site) for a in s["articles"] if a["outlet"]}
+    feeds = list((sample_site / "outlets").glob("*/atom.xml"))
+    assert len(feeds) == len(outlets)
+    for path in feeds:
+        feed = feedparser.parse(path.read_bytes())
+        assert not feed.bozo and feed.entries
+        assert all(e.id.startswith("urn:newsdigest:story:") for e in feed.entries)
