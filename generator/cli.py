@@ -10,18 +10,23 @@ import sys
 from pathlib import Path
 
 from generator import __version__
-from generator.build import Paths, StrictError, build
+from generator.build import Paths, StrictError, build, site_files
 from generator.cli_support import build_time
 from generator.config import CONFIG_NAME, Config, ConfigError, load_config
 from generator.load import content_files, load_files
 from generator.model import Article, Problem
+from generator.fetch import Client, fetch
 from generator.normalize import normalize
+from generator.scaffold import InitError, init
 from generator.write import OutputError
 
 EXAMPLES = {
     "build": "example:\n  newsdigest build\n  newsdigest build --content articles/ --output public/ --strict",
     "serve": "example:\n  newsdigest serve --port 8000   # then open http://127.0.0.1:8000/",
     "inspect": "example:\n  newsdigest inspect content/000_a6002f4172cd5910.txt\n  newsdigest inspect --json content/",
+    "check": "example:\n  newsdigest check\n  newsdigest check --format json   # for the CI of a digest",
+    "init": "example:\n  newsdigest init my-digest && cd my-digest && newsdigest build",
+    "fetch": "example:\n  newsdigest fetch feeds.opml\n  newsdigest fetch https://www.tagesschau.de/xml/rss2/ --delay 2",
 }
 
 
@@ -53,6 +58,17 @@ def _parser() -> argparse.ArgumentParser:
     p = command("serve", "Build, serve the site on 127.0.0.1 and rebuild when content, templates or config change.")
     site_options(p)
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p = command("check", "Run the whole pipeline without writing; print every problem and a summary.")
+    site_options(p)
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p = command("init", "Make a new digest folder: a commented config, an empty content/ and templates/.")
+    p.add_argument("folder", type=Path, metavar="DIR", help="the folder to make (may exist, if it has no config)")
+    p = command("fetch", "Save new articles from feeds (URLs, OPML files or URL lists) into the content folder.")
+    p.add_argument("sources", nargs="+", metavar="SOURCE", help="feed URL, OPML file or file of URLs")
+    p.add_argument("--content", type=Path, help="folder to save articles in (default: content/)")
+    p.add_argument("--config", type=Path, help=f"TOML config file (default: {CONFIG_NAME} if present)")
+    p.add_argument("--delay", type=float, default=1.0, help="seconds between requests to one host (default: 1)")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for an answer (default: 10)")
     p = command("inspect", "Print each article as the build reads it.")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="article files or folders")
     p.add_argument("--json", action="store_true", help="print a JSON list instead of text")
@@ -163,6 +179,52 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 1 if problems and not articles else 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    config = _config(args.config)
+    if config is None:
+        return 1
+    paths = _paths(args, config)
+    if not paths.content.is_dir():
+        _err(f"{paths.content}: content folder not found")
+        return 1
+    files, stories, count, problems = site_files(config, paths, build_time())
+    if args.format == "json":
+        print(json.dumps({"articles": count, "skipped": sum(p.skipped for p in problems), "stories": len(stories),
+                          "files": len(files), "problems": [
+                              {"path": p.path, "record": p.record, "field": p.field, "reason": p.reason,
+                               "skipped": p.skipped} for p in problems]}, ensure_ascii=False, indent=2))
+    else:
+        report_problems(problems)
+        if not args.quiet:
+            print(f"{count} articles read, {sum(p.skipped for p in problems)} skipped, {len(stories)} stories, "
+                  f"{len(files)} files would be written; {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    try:
+        made = init(args.folder)
+    except InitError as exc:
+        _err(str(exc))
+        return 1
+    for path in made:
+        print(f"made {path}")
+    print(f"next: put articles into {args.folder / 'content'} (or run newsdigest fetch there), then newsdigest build")
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    config = _config(args.config)
+    if config is None:
+        return 1
+    content = args.content or (args.config.parent if args.config else Path(".")) / config.content_dir
+    report = fetch(args.sources, content, Client(delay=args.delay, timeout=args.timeout))
+    for line in report.problems:
+        _err(line)
+    print(f"{len(report.saved)} new articles from {report.feeds} feeds saved in {content}")
+    return 1 if report.problems and not report.saved else 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from generator.serve import serve
 
@@ -174,7 +236,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handler = {"build": cmd_build, "inspect": cmd_inspect, "serve": cmd_serve}[args.command]
+    handler = {"build": cmd_build, "inspect": cmd_inspect, "serve": cmd_serve, "check": cmd_check,
+               "init": cmd_init, "fetch": cmd_fetch}[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:

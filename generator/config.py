@@ -163,3 +163,40 @@ def field_docs(cls: type = Config, prefix: str = "") -> list[tuple[str, str, Any
         else:
             rows.append((prefix + f.name, f.metadata.get("doc", ""), f.default))
     return rows
+
+
+def _toml_value(value: Any) -> str:
+    if value is None:
+        return '""'
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(value)
+
+
+def reference_toml(**active: Any) -> str:
+    """A commented config file listing every setting with its default; ``active`` keys are set, not commented."""
+    lines = ["# newsdigest configuration. Every key is optional; a commented line shows the default.", ""]
+    table = ""
+    for key, doc, default in field_docs():
+        section, _, name = key.rpartition(".")
+        if section != table:
+            lines += ["", f"[{section}]"]
+            table = section
+        lines.append(f"# {doc}")
+        if name in active and not section:
+            lines.append(f"{name} = {_toml_value(active[name])}")
+        else:
+            lines.append(f"# {name} = {_toml_value(default)}")
+    return "\n".join(lines) + "\n"
+
+
+def reference_markdown() -> str:
+    """The configuration reference for docs/configuration.md, made from the dataclasses' own docs."""
+    rows = ["# Configuration reference", "",
+            f"Settings of `{CONFIG_NAME}` (or the file given with `--config`). Every key is optional; tables",
+            "(`[normalize]`, `[grouping]`) group the keys written with a dot below. This page is generated from",
+            "`generator/config.py`; a test fails when the two drift apart.", "",
+            "| key | default | meaning |", "|---|---|---|"]
+    for key, doc, default in field_docs():
+        rows.append(f"| `{key}` | `{_toml_value(default)}` | {doc} |")
+    return "\n".join(rows) + "\n"

@@ -13,7 +13,7 @@ from generator.cli import main
 
 from conftest import CONTENT, write_files
 
-COMMANDS = ("build", "serve", "inspect")
+COMMANDS = ("build", "serve", "inspect", "check", "init", "fetch")
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -123,3 +123,29 @@ def test_inspect_missing_file_exits_1(tmp_path: Path) -> None:
     result = run("inspect", str(tmp_path / "missing.txt"))
     assert result.returncode == 1
     assert "missing.txt: no such file" in result.stderr
+
+
+def test_init_makes_a_digest_that_builds_at_once(tmp_path: Path) -> None:
+    folder = tmp_path / "digest"
+    result = run("init", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert (folder / "newsdigest.toml").is_file() and (folder / "content").is_dir()
+    assert (folder / "templates").is_dir()
+    write_files(folder / "content", {"a.md": "---\ntitle: Erster Bericht\n---\nEin Text.\n"})
+    result = run("build", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert "Erster Bericht" in (folder / "site" / "index.html").read_text(encoding="utf-8")
+    again = run("init", str(folder))
+    assert again.returncode == 1 and "already exists; nothing changed" in again.stderr
+
+
+def test_check_writes_nothing_and_reports_problems(tmp_path: Path) -> None:
+    content = write_files(tmp_path / "content", {"good.md": "---\ntitle: Good\n---\nBody.\n", "bad.json": "[1"})
+    result = run("check", "--content", str(content), "--output", str(tmp_path / "site"))
+    assert result.returncode == 1
+    assert "bad.json: invalid JSON" in result.stderr and "1 articles read, 1 skipped" in result.stdout
+    assert not (tmp_path / "site").exists()
+    result = run("check", "--format", "json", "--content", str(content))
+    data = json.loads(result.stdout)
+    assert data["articles"] == 1 and data["problems"][0]["path"] == "bad.json"
+    assert run("check", "--content", str(CONTENT)).returncode == 0

@@ -24,3 +24,13 @@ def test_readme_opens_with_two_commands() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert readme_commands()[1] in ci.splitlines()
+
+
+def test_configuration_reference_is_generated_from_the_config(request) -> None:
+    from generator.config import reference_markdown
+
+    path = ROOT / "docs" / "configuration.md"
+    if request.config.getoption("--update-golden"):
+        path.write_text(reference_markdown(), encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == reference_markdown(), \
+        "docs/configuration.md drifted from generator/config.py: pytest tests/test_docs.py --update-golden"

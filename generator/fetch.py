@@ -1,0 +1,227 @@
+"""``newsdigest fetch``: bring articles from the feeds one follows into the content folder.
+
+SOURCES are feed URLs, OPML files (as feed readers export them) or text files with one feed URL a line. Every new
+entry becomes one Markdown file with front matter (url, outlet, published, title, author) in the content folder;
+where the entry carries only a teaser, the article page is downloaded and its main text extracted (trafilatura).
+Re-running fetches only what is new: the state (seen entries, ETag and Last-Modified per feed) lives in
+``_fetch-state.json`` in the content folder, which the build ignores. Polite: one request per host at a time with
+a delay between them, a timeout, robots.txt honoured. Existing files are never overwritten.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import urllib.robotparser
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import feedparser
+import trafilatura
+import yaml
+
+from generator import __version__
+from generator.story import slugify
+
+STATE_NAME = "_fetch-state.json"
+USER_AGENT = f"newsdigest/{__version__} (+https://pypi.org/project/newsdigest/)"
+TEASER_WORDS = 120  # an entry with fewer words than this is a teaser: fetch the page
+MAX_BYTES = 20_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    url: str  # after redirects
+    status: int
+    body: bytes
+    etag: str | None = None
+    modified: str | None = None
+
+
+@dataclass
+class Client:
+    """HTTP with a per-host delay, a timeout, gzip, conditional GET and robots.txt."""
+
+    delay: float = 1.0
+    timeout: float = 10.0
+    last_request: dict[str, float] = field(default_factory=dict)
+    robots: dict[str, urllib.robotparser.RobotFileParser | None] = field(default_factory=dict)
+
+    def _wait(self, host: str) -> None:
+        due = self.last_request.get(host, 0.0) + self.delay
+        pause = due - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        self.last_request[host] = time.monotonic()
+
+    def get(self, url: str, etag: str | None = None, modified: str | None = None) -> Response:
+        headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
+        self._wait(urllib.parse.urlsplit(url).netloc)
+        request = urllib.request.Request(url, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as reply:
+                body = reply.read(MAX_BYTES + 1)
+                if reply.headers.get("Content-Encoding", "").lower() == "gzip":
+                    body = gzip.decompress(body)
+                return Response(reply.geturl(), reply.status, body, reply.headers.get("ETag"),
+                                reply.headers.get("Last-Modified"))
+        except urllib.error.HTTPError as exc:
+            if exc.code == 304:
+                return Response(url, 304, b"", etag, modified)
+            raise
+
+    def allowed(self, url: str) -> bool:
+        parts = urllib.parse.urlsplit(url)
+        root = f"{parts.scheme}://{parts.netloc}"
+        if root not in self.robots:
+            parser = urllib.robotparser.RobotFileParser()
+            try:
+                parser.parse(self.get(root + "/robots.txt").body.decode("utf-8", "replace").splitlines())
+                self.robots[root] = parser
+            except (urllib.error.URLError, OSError, ValueError):
+                self.robots[root] = None  # no robots.txt to be had: nothing is forbidden
+        parser = self.robots[root]
+        return parser is None or parser.can_fetch(USER_AGENT, url)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchReport:
+    saved: tuple[Path, ...]
+    problems: tuple[str, ...]
+    feeds: int
+
+
+def feed_urls(sources: list[str]) -> tuple[list[str], list[str]]:
+    """Feed URLs from URLs, OPML files and URL-list files; and the problems with the sources."""
+    urls: list[str] = []
+    problems: list[str] = []
+    for source in sources:
+        if source.startswith(("http://", "https://")):
+            urls.append(source)
+            continue
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{source}: cannot read ({exc.__class__.__name__})")
+            continue
+        if text.lstrip().startswith("<"):
+            try:
+                urls += [o.get("xmlUrl") for o in ET.fromstring(text).iter("outline") if o.get("xmlUrl")]
+            except ET.ParseError as exc:
+                problems.append(f"{source}: not valid OPML ({exc})")
+        else:
+            urls += [line.strip() for line in text.splitlines() if line.strip().startswith(("http://", "https://"))]
+    return list(dict.fromkeys(urls)), problems
+
+
+def _entry_text(entry: dict) -> str:
+    parts = [c.get("value", "") for c in entry.get("content", [])] or [entry.get("summary", "")]
+    html = "\n".join(p for p in parts if p)
+    if not html:
+        return ""
+    return trafilatura.extract(f"<html><body><article>{html}</article></body></html>", include_comments=False,
+                               favor_recall=True) or ""
+
+
+def _published(entry: dict) -> str | None:
+    for key in ("published_parsed", "updated_parsed"):
+        value = entry.get(key)
+        if value:
+            return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", value)
+    return None
+
+
+def article_markdown(meta: dict[str, str | None], text: str) -> str:
+    front = yaml.safe_dump({k: v for k, v in meta.items() if v}, allow_unicode=True, sort_keys=False)
+    return f"---\n{front}---\n\n{text.strip()}\n"
+
+
+def _save(folder: Path, meta: dict[str, str | None], text: str) -> Path | None:
+    day = (meta.get("published") or "undated")[:10]
+    key = hashlib.sha256((meta.get("url") or meta.get("title") or "").encode()).hexdigest()[:8]
+    path = folder / slugify(meta.get("outlet") or "feed", 4) / f"{day}-{slugify(meta.get('title') or '', 8)}-{key}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "x", encoding="utf-8") as handle:  # never overwrite
+            handle.write(article_markdown(meta, text))
+    except FileExistsError:
+        return None
+    return path
+
+
+def fetch_entry(client: Client, entry: dict, outlet: str | None) -> tuple[dict[str, str | None], str] | str:
+    """Front matter and text of one feed entry, or a problem line."""
+    url = entry.get("link")
+    text = _entry_text(entry)
+    if url and len(text.split()) < TEASER_WORDS:
+        if not client.allowed(url):
+            return f"{url}: robots.txt forbids fetching the page; skipped"
+        try:
+            page = client.get(url)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            return f"{url}: {_why(exc)}; skipped"
+        extracted = trafilatura.extract(page.body.decode("utf-8", "replace"), include_comments=False)
+        text = extracted if extracted and len(extracted) > len(text) else text
+    if not text and not entry.get("title"):
+        return f"{url or outlet}: entry has neither title nor text; skipped"
+    meta = {"title": entry.get("title"), "url": url, "outlet": outlet, "published": _published(entry),
+            "author": entry.get("author")}
+    return meta, text
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code}"
+    reason = getattr(exc, "reason", exc)
+    return "timed out" if "timed out" in str(reason) else f"cannot fetch ({reason})"
+
+
+def fetch(sources: list[str], content: Path, client: Client) -> FetchReport:
+    urls, problems = feed_urls(sources)
+    content.mkdir(parents=True, exist_ok=True)
+    state_path = content / STATE_NAME
+    state = json.loads(state_path.read_text(encoding="utf-8")) if state_path.exists() else {}
+    saved: list[Path] = []
+    for url in urls:
+        known = state.setdefault(url, {"seen": []})
+        try:
+            reply = client.get(url, known.get("etag"), known.get("modified"))
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            problems.append(f"{url}: {_why(exc)}; skipped")
+            continue
+        if reply.status == 304:
+            continue
+        feed = feedparser.parse(reply.body)
+        if feed.bozo and not feed.entries:
+            problems.append(f"{url}: not a feed ({feed.get('bozo_exception', 'unreadable')}); skipped")
+            continue
+        known.update(etag=reply.etag, modified=reply.modified)
+        outlet = feed.feed.get("title") or urllib.parse.urlsplit(reply.url).netloc
+        seen = set(known["seen"])
+        for entry in feed.entries:
+            key = entry.get("id") or entry.get("link") or entry.get("title")
+            if not key or key in seen:
+                continue
+            result = fetch_entry(client, entry, outlet)
+            if isinstance(result, str):
+                problems.append(result)
+                continue
+            path = _save(content, *result)
+            if path:
+                saved.append(path)
+            seen.add(key)
+            known["seen"].append(key)
+    tmp = state_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=1, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(state_path)
+    return FetchReport(tuple(saved), tuple(problems), len(urls))
