@@ -103,14 +103,23 @@ def report_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:
         _err(str(problem))
 
 
-def cmd_build(args: argparse.Namespace) -> int:
+def _site_setup(args: argparse.Namespace) -> tuple[Config, Paths] | None:
+    """The config and paths of a command that reads the content folder; None (reported) where unusable."""
     config = _config(args.config)
     if config is None:
-        return 1
+        return None
     paths = _paths(args, config)
     if not paths.content.is_dir():
         _err(f"{paths.content}: content folder not found")
+        return None
+    return config, paths
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    setup = _site_setup(args)
+    if setup is None:
         return 1
+    config, paths = setup
     try:
         report = build(config, paths, build_time(), strict=args.strict, force=args.force)
     except StrictError as exc:
@@ -180,13 +189,10 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    config = _config(args.config)
-    if config is None:
+    setup = _site_setup(args)
+    if setup is None:
         return 1
-    paths = _paths(args, config)
-    if not paths.content.is_dir():
-        _err(f"{paths.content}: content folder not found")
-        return 1
+    config, paths = setup
     files, stories, count, problems = site_files(config, paths, build_time())
     if args.format == "json":
         print(json.dumps({"articles": count, "skipped": sum(p.skipped for p in problems), "stories": len(stories),
