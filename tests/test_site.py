@@ -178,3 +178,11 @@ def test_story_and_outlet_feeds_read_back(sample_site: Path) -> None:
         feed = feedparser.parse(path.read_bytes())
         assert not feed.bozo and feed.entries
         assert all(e.id.startswith("urn:newsdigest:story:") for e in feed.entries)
+
+
+def test_stories_json_follows_the_documented_schema(sample_site: Path) -> None:
+    import jsonschema
+
+    schema = json.loads((Path(__file__).resolve().parent.parent / "docs" / "stories.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(json.loads((sample_site / "stories.json").read_text(encoding="utf-8")), schema)
