@@ -28,6 +28,9 @@ GOOD_STOP_SHARE = 0.18
 HEADING_MAX_WORDS = 16
 CAPTION_MAX_CHARS = 200
 TEASER_PREFIX = 60
+MAX_BARRIER_REPEATS = 2  # a marker on every section ('Diskussionen') is a widget, not the article's end
+ABOVE_HEADLINE_FACTOR = 0.5  # text above the headline is seldom the article
+BELOW_END_FACTOR = 0.3  # nor is text below the footer or in the comments
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +64,25 @@ class Cleaned:
 
 def fold(text: str) -> str:
     """Lower case, letters and digits only, single spaces: for comparing lines."""
-    return " ".join(re.findall(r"\w+", text.lower()))
+    return " ".join(re.findall(r"\w+", text.replace("\xad", "").lower()))
+
+
+_MATCHES: dict[tuple[int, bool, str], Rule | None] = {}
+_MAX_CACHED = 200_000
 
 
 def match_rule(text: str, rules: tuple[Rule, ...], safe_only: bool = False) -> Rule | None:
-    """The first furniture rule that matches ``text``; rules that end the article win over others."""
+    """The first furniture rule that matches ``text``; rules that end the article win over others. Menus and
+    footers repeat from page to page, so answers are kept."""
+    key = (id(rules), safe_only, text)
+    if key not in _MATCHES:
+        if len(_MATCHES) > _MAX_CACHED:
+            _MATCHES.clear()
+        _MATCHES[key] = _match_rule(text, rules, safe_only)
+    return _MATCHES[key]
+
+
+def _match_rule(text: str, rules: tuple[Rule, ...], safe_only: bool) -> Rule | None:
     found = None
     for rule in rules:
         if (safe_only and not rule.safe) or len(text) > rule.max_chars:
@@ -141,8 +158,8 @@ def _weight(line: Line, seen: int) -> float:
     return -20.0 if seen > 1 else -8.0
 
 
-def best_run(weights: list[float]) -> tuple[int, int]:
-    """The run of lines with the highest total weight (Kadane); (start, end) with end exclusive."""
+def best_run(weights: list[float]) -> tuple[int, int, float]:
+    """The run of lines with the highest total weight (Kadane): start, end (exclusive) and the total."""
     best, best_span = float("-inf"), (0, 0)
     total, start = 0.0, 0
     for i, w in enumerate(weights):
@@ -151,23 +168,16 @@ def best_run(weights: list[float]) -> tuple[int, int]:
         total += w
         if total > best:
             best, best_span = total, (start, i + 1)
-    return best_span if best > 0 else (0, 0)
+    return (*best_span, best) if best > 0 else (0, 0, 0.0)
 
 
-def _end_at_stop(lines: list[Line], start: int, end: int) -> int:
-    """The article ends at the first marker of comments, related links or footer after its first paragraph."""
-    seen_good = False
-    for i in range(start, end):
-        if lines[i].good:
-            seen_good = True
-        elif seen_good and (lines[i].stop or _COMMENT_HEAD.match(lines[i].text) and _comment_heads(lines, i) > 1):
-            return i
-    return end
-
-
-def _comment_heads(lines: list[Line], start: int) -> int:
-    """How many 'user  dd.mm.yyyy' comment header lines follow ``start``."""
-    return sum(1 for line in lines[start:start + 60] if _COMMENT_HEAD.match(line.text))
+def barriers(lines: list[Line]) -> list[int]:
+    """Lines where an article cannot go on: markers of comments, related links and footers, and the headers of
+    reader comments ('user  16.09.2015') where a page has several."""
+    heads = [i for i, line in enumerate(lines) if _COMMENT_HEAD.match(line.text)]
+    seen = counts(lines)
+    stops = [i for i, line in enumerate(lines) if line.stop and seen[line.key] <= MAX_BARRIER_REPEATS]
+    return sorted(set(stops + (heads if len(heads) > 1 else [])))
 
 
 def counts(lines: list[Line]) -> dict[str, int]:
@@ -177,11 +187,22 @@ def counts(lines: list[Line]) -> dict[str, int]:
     return seen
 
 
-def article_span(lines: list[Line]) -> tuple[int, int]:
-    """Where the article is among the lines of a page dump."""
+def article_span(lines: list[Line], anchor: int = 0) -> tuple[int, int]:
+    """Where the article is among the lines of a page dump: the best run of running text that crosses no
+    barrier. A run above the headline (``anchor``) or after the page's footer or comments counts for less."""
     seen = counts(lines)
-    start, end = best_run([_weight(line, seen[line.key]) for line in lines])
-    return start, _end_at_stop(lines, start, end)
+    weights = [_weight(line, seen[line.key]) for line in lines]
+    edges = [-1, *barriers(lines), len(lines)]
+    best: tuple[float, int, int] = (0.0, 0, 0)
+    closed = False  # a footer or comment section has begun below the headline
+    for low, high in zip(edges, edges[1:]):
+        closed = closed or (low > anchor and lines[low].stop in ("footer", "comments")) or (
+            low > anchor and lines[low].rule is None)
+        start, end, score = best_run(weights[low + 1:high])
+        factor = BELOW_END_FACTOR if closed else ABOVE_HEADLINE_FACTOR if low + 1 + end <= anchor else 1.0
+        if score * factor > best[0]:
+            best = (score * factor, low + 1 + start, low + 1 + end)
+    return best[1], best[2]
 
 
 def _later_prefixes(lines: list[Line], start: int, end: int) -> dict[str, int]:

@@ -17,7 +17,7 @@ from generator.knowledge import Knowledge
 
 _TIME = r"(?:,?\s*(?:um\s*|at\s*|-\s*|\|\s*)?(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?\s*(?:uhr|h\b)?(?:\s*(?P<ampm>[ap]\.?m\.?))?)?"
 _ZONE = r"(?:\s*(?P<zone>Z|[+-]\d{2}:?\d{2}|MESZ|MEZ|CEST|CET|UTC|GMT)\b)?"
-_NUMERIC = rf"\b(?P<day>[0-3]?\d)\.\s?(?P<month>[01]?\d)\.\s?(?P<year>(?:19|20)\d\d)\b{_TIME}{_ZONE}"
+_NUMERIC = rf"(?<![\d.])(?P<day>[0-3]?\d)\.\s?(?P<month>[01]?\d)\.\s?(?P<year>(?:19|20)\d\d)(?![\d:]){_TIME}{_ZONE}"
 _ISO = (r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)"
         r"(?:[T ](?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d)(?:\.\d+)?)?)?" + _ZONE)
 _ZONE_OFFSETS = {"MEZ": 60, "CET": 60, "MESZ": 120, "CEST": 120, "UTC": 0, "GMT": 0, "Z": 0}
@@ -37,8 +37,9 @@ class Found:
 @lru_cache(maxsize=8)
 def _patterns(months: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     names = "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True))
-    day_first = (rf"\b(?P<day>[0-3]?\d)\.?\s+(?P<mname>{names})\.?,?\s+(?P<year>(?:19|20)\d\d)\b{_TIME}{_ZONE}")
-    month_first = (rf"\b(?P<mname>{names})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b"
+    day_first = (rf"(?<![\d.])(?P<day>[0-3]?\d)\.?\s*(?P<mname>{names})\.?,?\s+(?P<year>(?:19|20)\d\d)(?!\d)"
+                 rf"{_TIME}{_ZONE}")
+    month_first = (rf"\b(?P<mname>{names})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)(?!\d)"
                    rf"{_TIME}{_ZONE}")
     return tuple(re.compile(p, re.I) for p in (_NUMERIC, _ISO, day_first, month_first))
 
@@ -83,6 +84,19 @@ def dates_in(text: str, line: int, know: Knowledge, zone: str) -> list[Found]:
     return found
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def dates_by_line(texts: list[str], know: Knowledge, zone: str) -> list[list[Found]]:
+    """The full dates of every line (most lines have none: only those with a year are looked at)."""
+    return [dates_in(text, i, know, zone) if _YEAR.search(text) else [] for i, text in enumerate(texts)]
+
+
+def is_dateline(text: str, found: list[Found], slack: int = 30) -> bool:
+    """A line that holds little but a date ("Stand: 18.09.2015 18:35 Uhr", "18.09.2015, 22:08 Uhr")."""
+    return bool(found) and len(text) - sum(f.end - f.start for f in found) <= slack
+
+
 def parse_explicit(value: str, know: Knowledge, zone: str) -> tuple[datetime, bool] | None:
     """A date field as a file states it; None where it cannot be read or lacks a day, month or year."""
     value = value.strip()
@@ -117,9 +131,15 @@ class Layout:
     end: int
 
 
-_MIN_SCORE = 2  # a date with less evidence than this is left out: unknown is better than wrong
+_MIN_SCORE = 3  # a date with less evidence than this is left out: unknown is better than wrong
 _LABEL_REACH = 30  # characters before a date in which a label ("Stand:") counts
 _AFTER_END_LINES = 12
+_RANGE = re.compile(r"^\s*(-|–|bis)\s*\d|(-|–|bis)\s*$")
+_BYLINE = re.compile(r"\b(von|by|autor|autorin)\b", re.I)
+_LIST_REACH = 3
+_LIST_PENALTY = 2
+_FAR_ABOVE_TITLE = 8
+_ABOVE_TITLE = 3  # lines above the headline where a dateline still counts as the headline's
 
 
 def _labelled(text: str, found: Found, labels: tuple[str, ...]) -> bool:
@@ -127,29 +147,65 @@ def _labelled(text: str, found: Found, labels: tuple[str, ...]) -> bool:
     return any(label in before for label in labels)
 
 
-def _score(text: str, found: Found, layout: Layout, labels: tuple[str, ...], running_text: bool) -> int:
-    """How surely this date is the page's own: a label, a line of its own, near the headline, a time."""
-    score = 4 if _labelled(text, found, labels) else 0
+def _score(text: str, found: Found, layout: Layout, know: Knowledge, running_text: bool,
+           dates: list[list[Found]]) -> int:
+    """How surely this date is the page's own: a label, a line of its own, near the headline, a time; less in
+    a list of dates, a range, running text, or after the article."""
+    if _labelled(text, found, know.update_labels):
+        score = -3
+    else:
+        score = 4 if _labelled(text, found, know.date_labels) else 0
     if len(text) - (found.end - found.start) <= 45:
         score += 2
-    if layout.title <= found.line <= layout.start + 2:
-        score += 2
+    if running_text:
+        score -= 0 if found.line <= layout.start + 2 else 3
+    elif found.line == layout.title or (found.line == 0 and len(text) - (found.end - found.start) > 20):
+        pass  # a date in the headline (or the browser title) is what the article is about
+    elif layout.title < found.line <= layout.start + 2:
+        score += 2 + (1 if _first_after(dates, layout.title, found) else 0)
+    elif layout.title - _ABOVE_TITLE <= found.line < layout.title:
+        score += 1
+    elif layout.title - _FAR_ABOVE_TITLE <= found.line < layout.title:
+        score += 0 if _weekday_first(text, know) else 1  # "Mittwoch, 1. November 2023" up there is the clock
     elif layout.start + 2 < found.line < layout.end:
-        score -= 3 if running_text else 1
+        score -= 1
     elif found.line >= layout.end:
         score -= 1
-    return score + (1 if found.has_time else 0)
+    if _RANGE.search(text[found.end:found.end + 6]) or _RANGE.search(text[max(0, found.start - 6):found.start]):
+        score -= 3
+    if _BYLINE.search(text):
+        score += 1
+    return score + (1 if found.has_time else 0) - (_LIST_PENALTY if _in_list(dates, found.line) else 0)
 
 
-def page_date(texts: list[str], running: list[bool], layout: Layout, know: Knowledge, zone: str) -> Found | None:
-    """The page's own publication date among its lines, or None where no date is sure enough.
-    ``running`` marks lines of running text (a date in a sentence is seldom the page's)."""
+def _weekday_first(text: str, know: Knowledge) -> bool:
+    first = text.split(",")[0].split()[0].lower().rstrip(".,") if text.split() else ""
+    return first in know.weekdays
+
+
+def _first_after(dates: list[list[Found]], title: int, found: Found) -> bool:
+    """Whether ``found`` is the first date at or below the headline."""
+    first = next((f for line in dates[max(title, 0):found.line + 1] for f in line), None)
+    return first is found
+
+
+def _in_list(dates: list[list[Found]], line: int) -> bool:
+    """A date among others on the lines around it belongs to a list (comments, events, related posts)."""
+    near = sum(1 for i in range(max(0, line - _LIST_REACH), min(len(dates), line + _LIST_REACH + 1))
+               if i != line and dates[i])
+    return near >= 2
+
+
+def page_date(texts: list[str], dates: list[list[Found]], running: list[bool], layout: Layout,
+              know: Knowledge) -> Found | None:
+    """The page's own publication date among its lines (``dates``: found per line), or None where no date is
+    sure enough. ``running`` marks lines of running text (a date in a sentence is seldom the page's)."""
     best, best_score = None, _MIN_SCORE - 1
     for i, text in enumerate(texts[:layout.end + _AFTER_END_LINES]):
-        for found in dates_in(text, i, know, zone):
+        for found in dates[i]:
             if i >= layout.end and not _labelled(text, found, know.date_labels):
                 continue
-            score = _score(text, found, layout, know.date_labels, running[i])
+            score = _score(text, found, layout, know, running[i], dates)
             if score > best_score:
                 best, best_score = found, score
     return best

@@ -44,8 +44,12 @@ class Knowledge:
     months: dict[str, int]  # lower-case month name or abbreviation -> 1..12
     weekdays: dict[str, int]  # lower-case weekday name -> 0 (Monday) .. 6
     date_labels: tuple[str, ...]  # words that introduce the article's own date ("Stand", "Veröffentlicht")
+    update_labels: tuple[str, ...]  # words that introduce a later change ("aktualisiert")
     outlets: tuple[OutletInfo, ...]
     agencies: dict[str, str]  # lower-case spelling -> the agency's short name ("dpa")
+
+
+_WHOLE_MAX_CHARS = 160  # a whole-line pattern that sets no limit is checked on lines up to this long
 
 
 def _builtin(name: str) -> dict[str, Any]:
@@ -68,7 +72,7 @@ def _rules(table: dict[str, Any]) -> list[Rule]:
         if row.get("whole"):
             source = f"^(?:{source})$"
         rules.append(Rule(reason=row["reason"], pattern=re.compile(source, re.I), whole=bool(row.get("whole")),
-                          max_chars=int(row.get("max_chars", 10_000)), safe=bool(row.get("safe")),
+                          max_chars=int(row.get("max_chars", _WHOLE_MAX_CHARS if row.get("whole") else 10_000)), safe=bool(row.get("safe")),
                           stop=row.get("stop")))
     return rules
 
@@ -91,11 +95,11 @@ def _stopwords() -> dict[str, frozenset[str]]:
     return {lang: _words(words) for lang, words in _builtin("stopwords.toml").items()}
 
 
-def _dates() -> tuple[dict[str, int], dict[str, int], tuple[str, ...]]:
+def _dates() -> tuple[dict[str, int], dict[str, int], tuple[str, ...], tuple[str, ...]]:
     table = _builtin("dates.toml")
     months = {name.lower(): number for number, names in enumerate(table["months"], 1) for name in names}
     weekdays = {name.lower(): number for number, names in enumerate(table["weekdays"]) for name in names}
-    return months, weekdays, tuple(table["labels"])
+    return months, weekdays, tuple(table["labels"]), tuple(table["update_labels"])
 
 
 def _agencies() -> dict[str, str]:
@@ -106,12 +110,12 @@ def _agencies() -> dict[str, str]:
 @lru_cache(maxsize=8)
 def _load(patterns_file: str | None, outlets_file: str | None) -> Knowledge:
     stopwords = _stopwords()
-    months, weekdays, labels = _dates()
+    months, weekdays, labels, update_labels = _dates()
     user_patterns, user_outlets = _user(patterns_file), _user(outlets_file)
     return Knowledge(
         rules=tuple(_rules(user_patterns) + _rules(_builtin("furniture.toml"))),
         stopwords=stopwords, all_stopwords=frozenset().union(*stopwords.values()),
-        months=months, weekdays=weekdays, date_labels=labels,
+        months=months, weekdays=weekdays, date_labels=labels, update_labels=update_labels,
         outlets=tuple(_outlets(user_outlets) + _outlets(_builtin("outlets.toml"))),
         agencies=_agencies())
 

@@ -9,18 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from generator.clean import (Line, article_span, body_lines, counts, fold, outside, read_span)
+from generator.clean import article_span, body_lines, counts, fold, outside, read_span
 from generator.config import Config
-from generator.dates import Found, Layout, dates_in, page_date, parse_explicit
+from generator.dates import Found, Layout, dates_by_line, is_dateline, page_date, parse_explicit
 from generator.knowledge import Knowledge, knowledge
 from generator.language import detect_language, normal_code
 from generator.model import Article, Block, Outlet, Problem, RawArticle, Removed
 from generator.outlets import (agencies_in, author_in_lines, dateline_agencies, explicit_outlet,
                                outlet_in_lines)
 from generator.story import article_id
-from generator.title import Title, find_title
+from generator.title import Title, find_title, headline_anchor
 
-_DATELINE_SLACK = 30  # a line that is a date and at most this many other characters is a dateline
 _FALLBACK_TITLE_WORDS = 12
 _SIGNATURE_REASONS = frozenset({"author or agency signature", "footer"})
 
@@ -36,27 +35,18 @@ class Reading:
     header: tuple[str, ...]  # lines above the article and its first lines, where bylines stand
 
 
-def _dateline_keys(lines: list[Line], know: Knowledge, zone: str) -> set[str]:
-    """Lines that hold little but a date ("Stand: 18.09.2015 18:35 Uhr", "18.09.2015, 22:08 Uhr")."""
-    keys = set()
-    for i, line in enumerate(lines):
-        if len(line.text) > 80 or not any(ch.isdigit() for ch in line.text):
-            continue
-        found = dates_in(line.text, i, know, zone)
-        if found and len(line.text) - sum(f.end - f.start for f in found) <= _DATELINE_SLACK:
-            keys.add(line.key)
-    return keys
-
-
 def read_body(raw: RawArticle, know: Knowledge, zone: str) -> Reading:
     lines = body_lines(raw.body, raw.kind, know)
     seen = counts(lines)
     scrape = raw.kind == "scrape"
-    start, end = article_span(lines) if scrape else (0, len(lines))
+    start, end = article_span(lines, headline_anchor(lines)) if scrape else (0, len(lines))
     title = find_title(lines, start, seen) if scrape or not raw.title else Title(raw.title, -1)
     if not scrape and title.index >= 0 and (len(lines) < 2 or lines[title.index].words > 20):
         title = Title("", -1)  # a body that opens with a paragraph has no headline line
-    skip = {fold(raw.title or ""), fold(title.text)} | _dateline_keys(lines, know, zone)
+    texts = [line.text for line in lines]
+    dates = dates_by_line(texts, know, zone)
+    datelines = {line.key for line, found in zip(lines, dates) if is_dateline(line.text, found)}
+    skip = {fold(raw.title or ""), fold(title.text)} | datelines
     if title.index >= 0:
         skip.add(lines[title.index].key)
     if title.kicker:
@@ -64,7 +54,7 @@ def read_body(raw: RawArticle, know: Knowledge, zone: str) -> Reading:
     skip.discard("")
     blocks, removed = read_span(lines, start, end, drop_short=scrape, skip=frozenset(skip))
     layout = Layout(max(title.index, 0), start, end)
-    date = page_date([line.text for line in lines], [line.good for line in lines], layout, know, zone)
+    date = page_date(texts, dates, [line.good for line in lines], layout, know)
     header = tuple(line.text for line in lines[:min(end, start + 3)])
     return Reading(tuple(blocks), tuple(outside(lines, start, end)) + tuple(removed), title, date, header)
 

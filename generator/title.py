@@ -15,6 +15,9 @@ _SEPARATOR = re.compile(r"\s+(?:\||–|—|-|::|·|»|/|•)\s+")
 _MAX_TITLE_WORDS = 40
 _KICKER_MAX_WORDS = 5
 _NEAR_MATCH = 0.6
+_LOOK_UP_LINES = 8
+_SHARED_WORDS = 0.3
+_DATE_OR_BYLINE = re.compile(r"\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{1,2}:\d\d|^(von|by|autor|text)\b|\d{4}-\d\d-\d\d", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,21 +55,49 @@ def _overlap(a: str, b: str) -> float:
 
 
 def _repeat_of(lines: list[Line], first: int, start: int, keys: tuple[str, ...]) -> int | None:
-    """The line after ``first`` that repeats the browser title or its headline part: the exact repeat nearest
-    above the article, else the closest near-repeat."""
+    """The line after ``first`` that repeats the browser title or its headline part, nearest above the
+    article: an exact repeat, else one that contains it or is contained in it."""
     exact: list[int] = []
-    best, best_score = None, _NEAR_MATCH
+    containing: list[int] = []
     for i in range(first + 1, min(len(lines), start + 3)):
         line = lines[i]
-        if line.rule is not None or line.words > _MAX_TITLE_WORDS:
+        if line.rule is not None or line.words > _MAX_TITLE_WORDS or not line.key:
             continue
         if line.key in keys:
             exact.append(i)
+        elif line.words >= 2 and any(key in line.key or line.key in key for key in keys if key):
+            containing.append(i)
+    return exact[-1] if exact else containing[-1] if containing else None
+
+
+def _near_start(lines: list[Line], first: int, start: int, counts: dict[str, int], head: str) -> int | None:
+    """The headline-like line closest above the article's first paragraph: not a sentence, not furniture,
+    not a date or byline, not repeated elsewhere on the page (menus are), and sharing words with the browser
+    title ``head``."""
+    for i in range(start - 1, max(first, start - _LOOK_UP_LINES) - 1, -1):
+        line = lines[i]
+        if line.rule is not None or line.sentence or counts.get(line.key, 0) > 1:
             continue
-        score = max(_overlap(line.key, key) for key in keys)
-        if score > best_score:
-            best, best_score = i, score
-    return exact[-1] if exact else best
+        if _DATE_OR_BYLINE.search(line.text) or not 2 <= line.words <= _MAX_TITLE_WORDS:
+            continue
+        return i if i == first or _shared(line.key, head) >= _SHARED_WORDS else None
+    return None
+
+
+def _shared(a: str, b: str) -> float:
+    words_a, words_b = set(a.split()), set(b.split())
+    return len(words_a & words_b) / min(len(words_a), len(words_b)) if words_a and words_b else 0.0
+
+
+def _fuzzy(lines: list[Line], first: int, start: int, keys: tuple[str, ...]) -> int | None:
+    best, best_score = None, _NEAR_MATCH
+    for i in range(first + 1, min(len(lines), start + 3)):
+        line = lines[i]
+        if line.rule is None and line.words <= _MAX_TITLE_WORDS:
+            score = max(_overlap(line.key, key) for key in keys)
+            if score > best_score:
+                best, best_score = i, score
+    return best
 
 
 def _kicker(lines: list[Line], index: int, counts: dict[str, int]) -> str | None:
@@ -87,7 +118,19 @@ def find_title(lines: list[Line], start: int, counts: dict[str, int]) -> Title:
         return Title("", -1)
     head, site = split_site(lines[first].text)
     keys = tuple(k for k in (lines[first].key, fold(head)) if k)
-    repeat = _repeat_of(lines, first, start, keys)
-    if repeat is not None:
-        return Title(lines[repeat].text, repeat, _kicker(lines, repeat, counts), site)
+    for found in (_repeat_of(lines, first, start, keys), _near_start(lines, first, start, counts, fold(head)),
+                  _fuzzy(lines, first, start, keys)):
+        if found is not None:
+            return Title(lines[found].text, found, _kicker(lines, found, counts), site)
     return Title(head, first, None, site)
+
+
+def headline_anchor(lines: list[Line]) -> int:
+    """Where the page shows its headline above the article: the first line after the browser title that
+    repeats it; the first line where none does. The article comes after it."""
+    first = _first_candidate(lines, 1)
+    if first < 0:
+        return 0
+    head, _ = split_site(lines[first].text)
+    keys = {lines[first].key, fold(head)}
+    return next((i for i in range(first + 1, len(lines)) if lines[i].key in keys), first)
