@@ -99,7 +99,7 @@ def test_every_page_has_lang_and_relative_links(sample_site: Path) -> None:
         if page.name == "404.html":
             continue  # served at any address, so it links to the site root
         for link in parsed.links:
-            if link.startswith(("http://", "https://", "#")):
+            if link.startswith(("http://", "https://", "#", "data:")):
                 continue
             assert not link.startswith("/"), (page, link)
             target = (page.parent / link.split("#")[0]).resolve()
