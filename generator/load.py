@@ -1,7 +1,15 @@
-"""Stage 1: files -> RawArticle (and Problem). With ``write``, the only stage that touches the disk."""
+"""Stage 1: files -> RawArticle (and Problem). With ``write``, the only stage that touches the disk.
+
+Article files are untrusted: whatever a reader hands over is vetted here before any other stage sees it. Strings
+lose control characters and lone surrogates (which XML and UTF-8 output cannot carry), over-long lines and fields
+keep the article out, and a link that is not http(s) is dropped. A file that is not a regular file (a named pipe,
+a device) is never opened for reading in a way that could block.
+"""
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +17,15 @@ from pathlib import Path
 from generator.decode import DecodeError, decode
 from generator.model import Problem, RawArticle
 from generator.readers import READERS, reader_for
+from generator.readers.fields import web_url
+
+# Longest line of a body, in characters: a 10 MB line is no article, and the later stages would take minutes.
+MAX_LINE = 100_000
+# Longest metadata field (title, outlet, author, url, ...), in characters.
+MAX_FIELD = 10_000
+# Characters that no output can carry: C0/C1 controls but tab and newline, BOM, non-characters, lone surrogates.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff\ud800-\udfff]")
+_META = ("title", "published", "outlet", "url", "author", "language", "id", "record")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +80,44 @@ def content_files(root: Path) -> tuple[list[Path], list[Problem]]:
     return found, problems
 
 
+def printable(name: str) -> str:
+    """A file name as it can be shown and stored: control characters and undecodable bytes as \\xNN escapes."""
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code - 0xDC00 if 0xDC80 <= code <= 0xDCFF else code:02x}"
+    return re.sub("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]", escape, name)
+
+
 def _rel(path: Path, root: Path | None) -> str:
     if root is None:
-        return str(path)
+        return printable(str(path))
     try:
-        return path.relative_to(root).as_posix()
+        return printable(path.relative_to(root).as_posix())
     except ValueError:
-        return str(path)
+        return printable(str(path))
+
+
+def vet(raw: RawArticle) -> list[RawArticle | Problem]:
+    """A reader's article made safe to pass on, or the Problem that keeps it out (and one for a dropped link)."""
+    changes = {name: _UNSAFE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
+               for name in _META + ("body",) if isinstance(value := getattr(raw, name), str)}
+    for name in _META:
+        value = changes.get(name)
+        if value is not None and len(value) > MAX_FIELD:
+            return [Problem(raw.input, f"too long ({len(value):,} characters; the limit is {MAX_FIELD:,})",
+                            field=name, record=raw.record)]
+    longest = max(map(len, changes["body"].split("\n")), default=0)
+    if longest > MAX_LINE:
+        return [Problem(raw.input, f"a line of {longest:,} characters (the limit is {MAX_LINE:,})",
+                        record=raw.record)]
+    out: list[RawArticle | Problem] = []
+    if changes.get("url") and web_url(changes["url"]) is None:
+        out.append(Problem(raw.input, "not an http(s) address; left out", field="url", record=raw.record,
+                           skipped=False))
+        changes["url"] = None
+    elif changes.get("url"):
+        changes["url"] = web_url(changes["url"])
+    return [dataclasses.replace(raw, **changes)] + out
 
 
 def read_file(path: Path, name: str, max_size: int) -> list[RawArticle | Problem]:
@@ -77,25 +125,44 @@ def read_file(path: Path, name: str, max_size: int) -> list[RawArticle | Problem
     reader = reader_for(path.suffix)
     if reader is None:
         known = ", ".join(sorted(READERS))
-        what = f"'{path.suffix}'" if path.suffix else "no extension"
+        what = f"'{printable(path.suffix)}'" if path.suffix else "no extension"
         return [Problem(name, f"unknown file type ({what}; expected one of {known})")]
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            return [Problem(name, "not a regular file")]
-        if info.st_size > max_size:
-            return [Problem(name, f"too large ({info.st_size:,} bytes; the limit is {max_size:,})")]
-        with open(path, "rb") as handle:
-            data = handle.read(max_size + 1)
-    except OSError as exc:
-        return [Problem(name, f"cannot read ({exc.strerror or exc.__class__.__name__})")]
+    data = read_bytes(path, max_size)
+    if isinstance(data, str):
+        return [Problem(name, data)]
     if not data.strip():
         return [Problem(name, "empty file")]
     try:
         text = decode(data)
     except DecodeError as exc:
         return [Problem(name, str(exc))]
-    return reader(text, name)
+    found: list[RawArticle | Problem] = []
+    for item in reader(text, name):
+        found += vet(item) if isinstance(item, RawArticle) else [item]
+    return found
+
+
+def read_bytes(path: Path, max_size: int) -> bytes | str:
+    """The bytes of a regular file of at most ``max_size`` bytes, else the reason why not.
+
+    Named pipes and devices are refused before they are opened; the file is opened without blocking and checked
+    again once open, in case it was swapped for a pipe in between."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return "not a regular file"
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return "not a regular file"
+            if info.st_size > max_size:
+                return f"too large ({info.st_size:,} bytes; the limit is {max_size:,})"
+            data = handle.read(max_size + 1)
+    except OSError as exc:
+        return f"cannot read ({exc.strerror or exc.__class__.__name__})"
+    if len(data) > max_size:
+        return f"too large (over {max_size:,} bytes; the limit is {max_size:,})"
+    return data
 
 
 def load_files(paths: list[Path], root: Path | None, max_size: int) -> Loaded:
@@ -111,7 +178,7 @@ def load_files(paths: list[Path], root: Path | None, max_size: int) -> Loaded:
 def load(content_dir: Path, max_size: int) -> Loaded:
     """Every article below ``content_dir``."""
     if not content_dir.is_dir():
-        return Loaded((), (Problem(str(content_dir), "content folder not found"),), 0)
+        return Loaded((), (Problem(printable(str(content_dir)), "content folder not found"),), 0)
     paths, problems = content_files(content_dir)
     loaded = load_files(paths, content_dir, max_size)
     return Loaded(loaded.articles, tuple(problems) + loaded.problems, loaded.files)
