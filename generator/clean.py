@@ -26,11 +26,15 @@ _COMMENT_HEAD = re.compile(r"^\S{2,40}( \S{1,30})?\s*(\||,|-|am)?\s*\d{1,2}\.\s?
 GOOD_CHARS = 80  # a line this long with enough function words is running text
 GOOD_STOP_SHARE = 0.18
 HEADING_MAX_WORDS = 16
+FRAGMENT_WORDS = 4
+MARKER_REST_CHARS = 25  # 'Mehr zum Thema auf example.de:' is still a marker; a sentence after it is not
+FRAGMENT_STOP_SHARE = 0.25
 CAPTION_MAX_CHARS = 200
 TEASER_PREFIX = 60
+HARD_STOPS = ("comments", "footer")  # related links may sit inside an article: they only weigh against it
 MAX_BARRIER_REPEATS = 2  # a marker on every section ('Diskussionen') is a widget, not the article's end
 ABOVE_HEADLINE_FACTOR = 0.5  # text above the headline is seldom the article
-BELOW_END_FACTOR = 0.3  # nor is text below the footer or in the comments
+BELOW_END_FACTOR = 0.15  # nor is text below the footer or in the comments
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +104,10 @@ def _match_rule(text: str, rules: tuple[Rule, ...], safe_only: bool) -> Rule | N
 def _stop_covers(rule: Rule, text: str) -> bool:
     """A marker that ends the article stands on a line of its own ("Mehr zum Thema"), not in a sentence."""
     match = rule.pattern.search(text)
-    return match is not None and (rule.stop != "related" or len(text) - (match.end() - match.start()) <= 3)
+    if match is None or rule.stop != "related":
+        return match is not None
+    rest = text[match.end():].strip(" :.»›>-–")
+    return len(rest) <= MARKER_REST_CHARS and not rest.endswith((".", "!", "?"))
 
 
 def make_line(text: str, know: Knowledge, safe_only: bool) -> Line:
@@ -150,7 +157,7 @@ def _weight(line: Line, seen: int) -> float:
     if line.stop:
         return -400.0
     if line.rule is not None:
-        return -25.0
+        return -line.rule.penalty
     if line.good:
         return float(min(len(line.text), 600))
     if line.sentence and line.words >= 6 and line.stop_share >= GOOD_STOP_SHARE:
@@ -171,13 +178,15 @@ def best_run(weights: list[float]) -> tuple[int, int, float]:
     return (*best_span, best) if best > 0 else (0, 0, 0.0)
 
 
-def barriers(lines: list[Line]) -> list[int]:
+def barriers(lines: list[Line], after: int = 0) -> list[int]:
     """Lines where an article cannot go on: markers of comments, related links and footers, and the headers of
-    reader comments ('user  16.09.2015') where a page has several."""
+    reader comments ('user  16.09.2015') where a page has several. Only those after line ``after`` count: a
+    comment counter beside the headline ends nothing."""
     heads = [i for i, line in enumerate(lines) if _COMMENT_HEAD.match(line.text)]
     seen = counts(lines)
-    stops = [i for i, line in enumerate(lines) if line.stop and seen[line.key] <= MAX_BARRIER_REPEATS]
-    return sorted(set(stops + (heads if len(heads) > 1 else [])))
+    stops = [i for i, line in enumerate(lines)
+             if line.stop in HARD_STOPS and seen[line.key] <= MAX_BARRIER_REPEATS]
+    return sorted(i for i in set(stops + (heads if len(heads) > 1 else [])) if i > after)
 
 
 def counts(lines: list[Line]) -> dict[str, int]:
@@ -189,19 +198,19 @@ def counts(lines: list[Line]) -> dict[str, int]:
 
 def article_span(lines: list[Line], anchor: int = 0) -> tuple[int, int]:
     """Where the article is among the lines of a page dump: the best run of running text that crosses no
-    barrier. A run above the headline (``anchor``) or after the page's footer or comments counts for less."""
+    barrier. A run above the headline (``anchor``) or below the first barrier after the article's first
+    paragraph counts for less: that is where menus, author boxes, related links and comments are."""
     seen = counts(lines)
     weights = [_weight(line, seen[line.key]) for line in lines]
-    edges = [-1, *barriers(lines), len(lines)]
+    first_good = next((i for i in range(anchor, len(lines)) if lines[i].good), anchor)
+    edges = [-1, *barriers(lines, first_good), len(lines)]
     best: tuple[float, int, int] = (0.0, 0, 0)
-    closed = False  # a footer or comment section has begun below the headline
     for low, high in zip(edges, edges[1:]):
-        closed = closed or (low > anchor and lines[low].stop in ("footer", "comments")) or (
-            low > anchor and lines[low].rule is None)
         start, end, score = best_run(weights[low + 1:high])
-        factor = BELOW_END_FACTOR if closed else ABOVE_HEADLINE_FACTOR if low + 1 + end <= anchor else 1.0
+        start, end = low + 1 + start, low + 1 + end
+        factor = BELOW_END_FACTOR if low > first_good else ABOVE_HEADLINE_FACTOR if end <= anchor else 1.0
         if score * factor > best[0]:
-            best = (score * factor, low + 1 + start, low + 1 + end)
+            best = (score * factor, start, end)
     return best[1], best[2]
 
 
@@ -235,8 +244,21 @@ def _furniture_reason(lines: list[Line], i: int, end: int, prefixes: dict[str, i
 
 
 def _is_paragraph(line: Line) -> bool:
-    return line.good or bool(_LIST_ITEM.match(line.text)) or (line.sentence and line.words >= 3
-                                                             and not line.text.endswith(":"))
+    """Running text: a long line, a list item, a sentence, or a fragment of one (a verse, a list line) that
+    has the function words that menus lack."""
+    if line.good or _LIST_ITEM.match(line.text):
+        return True
+    return line.sentence and line.words >= 3 and not line.text.endswith(":")
+
+
+def _is_fragment(line: Line) -> bool:
+    """Part of a sentence on a line of its own (a verse, a list line): it has the function words menus lack."""
+    return line.words >= FRAGMENT_WORDS and line.stop_share >= FRAGMENT_STOP_SHARE
+
+
+def _goes_on(following: Line | None) -> bool:
+    """Whether running text follows: a fragment is only kept where the text goes on after it."""
+    return following is not None and (_is_paragraph(following) or _is_fragment(following))
 
 
 def _is_heading(line: Line, following: Line | None) -> bool:
@@ -259,10 +281,14 @@ def read_span(lines: list[Line], start: int, end: int, drop_short: bool,
     prefixes = _later_prefixes(lines, start, end)
     reasons: dict[int, str] = {}
     seen: set[str] = set()
+    in_links = False  # below a related-links marker, until running text resumes
     for i in range(start, end):
         key = lines[i].key
         reason = _furniture_reason(lines, i, end, prefixes)
-        if reason is None and key in skip:
+        in_links = (in_links and not lines[i].good) or lines[i].stop == "related"
+        if reason is None and in_links:
+            reason = "related links"
+        elif reason is None and key in skip:
             reason = "title or dateline repeated"
         elif reason is None and key in seen and len(key) >= 12:
             reason = "repeated line"
@@ -281,6 +307,8 @@ def _blocks(lines: list[Line], start: int, end: int, reasons: dict[int, str],
         if i in reasons:
             removed.append(Removed(line.text, reasons[i]))
         elif _is_paragraph(line):
+            blocks.append(Block(line.text))
+        elif _is_fragment(line) and _goes_on(_next_kept(lines, i, end, set(reasons))):
             blocks.append(Block(line.text))
         elif _is_heading(line, _next_kept(lines, i, end, set(reasons))):
             blocks.append(Block(line.text, heading=True))

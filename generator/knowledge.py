@@ -23,6 +23,7 @@ class Rule:
     max_chars: int  # only lines up to this long are checked
     safe: bool  # applies to bodies that were already extracted, too
     stop: str | None  # "comments", "related", "footer": the article ends at such a line
+    penalty: float  # how strongly such a line speaks against the text around it being one article
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ def _rules(table: dict[str, Any]) -> list[Rule]:
             source = f"^(?:{source})$"
         rules.append(Rule(reason=row["reason"], pattern=re.compile(source, re.I), whole=bool(row.get("whole")),
                           max_chars=int(row.get("max_chars", _WHOLE_MAX_CHARS if row.get("whole") else 10_000)), safe=bool(row.get("safe")),
-                          stop=row.get("stop")))
+                          stop=row.get("stop"), penalty=float(row.get("penalty", 25))))
     return rules
 
 
