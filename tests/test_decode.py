@@ -1,0 +1,83 @@
+"""Bytes -> text: every encoding a content folder holds, made tidy, and binary data refused."""
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.decode import DecodeError, decode
+
+GERMAN = "Über dieses Thema berichtete die „Tagesschau“ – Größe, Maße, Öl."
+
+
+def test_utf8_without_bom() -> None:
+    assert decode(GERMAN.encode("utf-8")) == GERMAN
+
+
+def test_utf8_with_bom_loses_the_bom() -> None:
+    assert decode(codecs.BOM_UTF8 + GERMAN.encode("utf-8")) == GERMAN
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_bom(encoding: str) -> None:
+    data = GERMAN.encode(encoding)
+    if encoding != "utf-16":  # the plain codec writes its own BOM
+        data = (codecs.BOM_UTF16_LE if encoding.endswith("le") else codecs.BOM_UTF16_BE) + data
+    assert decode(data) == GERMAN
+
+
+def test_windows_1252_is_detected() -> None:
+    assert decode(GERMAN.encode("cp1252")) == GERMAN
+
+
+def test_latin1_is_detected() -> None:
+    text = "Für die Straße nach Köln: schöne Grüße aus Zürich."
+    assert decode(text.encode("latin-1")) == text
+
+
+def test_crlf_and_cr_become_newlines() -> None:
+    assert decode(b"one\r\ntwo\rthree\n") == "one\ntwo\nthree\n"
+
+
+def test_control_characters_are_removed_but_tab_and_newline_stay() -> None:
+    assert decode(b"a\x07b\x1bc\td\ne\x7f") == "abc\td\ne"
+
+
+def test_text_comes_out_in_nfc() -> None:
+    decomposed = unicodedata.normalize("NFD", "Café Müller")
+    assert decode(decomposed.encode("utf-8")) == "Café Müller"
+
+
+def test_mojibake_is_repaired() -> None:
+    assert decode("FÃ¼r die StraÃŸe".encode("utf-8")) == "Für die Straße"
+
+
+def test_correct_text_with_rare_letters_is_left_alone() -> None:
+    text = "Ångström, Â la carte, Åland"
+    assert decode(text.encode("utf-8")) == text
+
+
+@pytest.mark.parametrize("data, what", [(b"%PDF-1.4 ...", "PDF"), (b"PK\x03\x04rest", "zip"),
+                                        (b"\x89PNG\r\n\x1a\n", "PNG"), (b"abc\x00def", "binary")])
+def test_binary_data_is_refused(data: bytes, what: str) -> None:
+    with pytest.raises(DecodeError, match=what):
+        decode(data)
+
+
+def test_many_control_bytes_count_as_binary() -> None:
+    with pytest.raises(DecodeError):
+        decode(bytes(range(1, 32)) * 20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2000))
+def test_any_bytes_give_text_or_decode_error(data: bytes) -> None:
+    try:
+        text = decode(data)
+    except DecodeError:
+        return
+    assert "\r" not in text
+    assert unicodedata.is_normalized("NFC", text)
