@@ -47,7 +47,8 @@ def site_files(config: Config, paths: Paths, now: datetime) -> tuple[list[Output
 def build(config: Config, paths: Paths, now: datetime, strict: bool = False, force: bool = False) -> BuildReport:
     """Build the site from ``paths.content`` into ``paths.output``."""
     started = time.perf_counter()
-    check_output_dir(paths.output, paths.content, force)
+    protect = (paths.templates,) if paths.templates else ()
+    check_output_dir(paths.output, paths.content, force, protect)
     files, stories, count, problems = site_files(config, paths, now)
     if strict and problems:
         raise StrictError(problems)

@@ -81,10 +81,13 @@ def content_files(root: Path) -> tuple[list[Path], list[Problem]]:
 
 
 def printable(name: str) -> str:
-    """A file name as it can be shown and stored: control characters and undecodable bytes as \\xNN escapes."""
+    """A file name as it can be shown and stored: control characters, text direction overrides and undecodable
+    bytes as \\xNN or \\uNNNN escapes."""
     def escape(match: re.Match[str]) -> str:
         code = ord(match.group())
-        return f"\\x{code - 0xDC00 if 0xDC80 <= code <= 0xDCFF else code:02x}"
+        if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, as os.scandir hands it over
+            return f"\\x{code - 0xDC00:02x}"
+        return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
     return re.sub("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]", escape, name)
 
 
