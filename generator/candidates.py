@@ -11,6 +11,7 @@ import heapq
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from generator.config import GroupingConfig
 from generator.features import Features
@@ -31,8 +32,8 @@ class Postings:
 
 
 def index_terms(f: Features) -> list[str]:
-    """The article's strongest terms (ties by name, so the index never depends on input order)."""
-    return [k for k, _ in sorted(f.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:INDEX_TERMS]]
+    """The article's strongest terms (Features.terms is ordered strongest first, ties by name)."""
+    return list(islice(f.terms, INDEX_TERMS))
 
 
 def build_index(feats: Sequence[Features]) -> dict[str, Postings]:

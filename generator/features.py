@@ -21,7 +21,7 @@ from importlib import resources
 import numpy as np
 import py3langid
 import simplemma
-from wordfreq import available_languages, zipf_frequency
+from wordfreq import available_languages, get_frequency_dict, zipf_frequency
 
 from generator.config import GroupingConfig
 from generator.model import Article
@@ -59,20 +59,20 @@ class Features:
     id: str
     language: str
     day: float | None  # days since 1970, from Article.published; None when undated
-    terms: dict[str, float]  # key -> weight; unit length
+    terms: dict[str, float]  # key -> weight; unit length; strongest first, ties by key
     surface: dict[str, str]
     signature: np.ndarray  # MinHash of the shingles (uint64), for near-copies
     shingles: int  # how many shingles the signature summarizes
 
 
-def load_ignored(path: str | None = None) -> frozenset[str]:
-    """The words grouping ignores: the built-in list plus, where given, the ``ignore`` list of a TOML file."""
-    text = resources.files("generator.data").joinpath("grouping.toml").read_text(encoding="utf-8")
-    words = set(tomllib.loads(text)["ignore"].split())
-    if path:
-        with open(path, "rb") as handle:
-            words |= set(tomllib.load(handle).get("ignore", "").split())
-    return frozenset(fold(w) for w in words)
+def ignore_list(path: str | None = None) -> frozenset[str]:
+    """Words grouping ignores: the ``ignore`` list of a TOML file, by default the built-in one."""
+    if path is None:
+        text = resources.files("generator.data").joinpath("grouping.toml").read_text(encoding="utf-8")
+    else:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    return frozenset(fold(w) for w in tomllib.loads(text).get("ignore", "").split())
 
 
 def fold(word: str) -> str:
@@ -87,6 +87,9 @@ def language_of(article: Article) -> str:
         return article.language.lower()
     sample = (article.title + "\n" + article.text)[:2000]
     return py3langid.classify(sample)[0] if sample.strip() else "en"
+
+
+IGNORED = ignore_list()
 
 
 @cache
@@ -105,9 +108,17 @@ def lemma(token: str, language: str) -> str:
 
 
 @cache
+def _frequencies(language: str) -> dict[str, float]:
+    return get_frequency_dict(language if language in _WORDFREQ else "en")
+
+
+@cache
 def zipf(word: str, language: str) -> float:
     """Background frequency on the Zipf scale (0 = unknown, 7 = 'the'), English where the language is not covered."""
-    return zipf_frequency(word, language if language in _WORDFREQ else "en")
+    if any(c.isdigit() for c in word):  # wordfreq estimates numbers by their shape
+        return zipf_frequency(word, language if language in _WORDFREQ else "en")
+    frequency = _frequencies(language).get(word)
+    return math.log10(frequency) + 9 if frequency else 0.0
 
 
 def number_key(token: str) -> str:
@@ -115,6 +126,7 @@ def number_key(token: str) -> str:
     return "#" + token.replace(",", ".")
 
 
+@cache
 def background_info(key: str, word: str, language: str) -> float:
     """Information of a term from the background list, 0 for the commonest words up to STOP_ZIPF for unknown ones."""
     return max(0.0, STOP_ZIPF - zipf(word, language))
@@ -127,29 +139,31 @@ def title_and_body(article: Article) -> tuple[list[str], list[str]]:
     return title[:TITLE_WORDS], title[TITLE_WORDS:] + body
 
 
-def _term(token: str, language: str) -> tuple[str, str]:
-    """(key, word to look up) of one token."""
+@cache
+def _term(token: str, language: str) -> tuple[str, str, bool]:
+    """(key, word to look up, whether grouping ignores it) of one token."""
     if token[0].isdigit():
-        return number_key(token), token
+        return number_key(token), token, False
     word = (token if token.isupper() else lemma(token, language)).lower()  # acronyms stay: 'IS' is not 'be'
-    return fold(word), word
+    key = fold(word)
+    return key, word, key in IGNORED or fold(token) in IGNORED
 
 
-def _count(tokens: list[str], language: str, ignored: frozenset[str],
+def _count(tokens: list[str], language: str, extra: frozenset[str],
            counts: Counter[str], info: dict[str, float], surface: dict[str, str]) -> None:
-    for token in tokens:
+    for token, n in Counter(tokens).items():
         if len(token) < 2 and not token.isdigit():
             continue
-        key, word = _term(token, language)
-        if key in ignored or fold(token) in ignored:
+        key, word, ignore = _term(token, language)
+        if ignore or key in extra:
             continue
         if key not in info:
             info[key] = background_info(key, word, language)
             surface[key] = token
-        counts[key] += 1
+        counts[key] += n
 
 
-def draft(article: Article, ignored: frozenset[str], config: GroupingConfig) -> Draft:
+def draft(article: Article, extra: frozenset[str], config: GroupingConfig) -> Draft:
     """Read an article once: terms with their background weights, and the shingles of its text."""
     language = language_of(article)
     title, body = title_and_body(article)
@@ -157,8 +171,8 @@ def draft(article: Article, ignored: frozenset[str], config: GroupingConfig) -> 
     surface: dict[str, str] = {}
     in_title: Counter[str] = Counter()
     in_body: Counter[str] = Counter()
-    _count(title, language, ignored, in_title, info, surface)
-    _count(body, language, ignored, in_body, info, surface)
+    _count(title, language, extra, in_title, info, surface)
+    _count(body, language, extra, in_body, info, surface)
     terms = {k: info[k] * _occurrence(in_title[k], in_body[k], config.title_weight) for k in info if info[k] > 0}
     top = dict(sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:2 * config.terms_per_article])
     return Draft(language, top, {k: info[k] for k in top}, {k: surface[k] for k in top},
@@ -229,7 +243,7 @@ def finish(article: Article, d: Draft, df: Counter[str], articles: int, config: 
 
 def features(articles: Sequence[Article], config: GroupingConfig) -> list[Features]:
     """Features of every article, in the given order."""
-    ignored = load_ignored(config.ignore_file)
-    drafts = [draft(a, ignored, config) for a in articles]
+    extra = ignore_list(config.ignore_file) if config.ignore_file else frozenset()
+    drafts = [draft(a, extra, config) for a in articles]
     df = document_frequencies(drafts)
     return [finish(a, d, df, len(articles), config) for a, d in zip(articles, drafts)]

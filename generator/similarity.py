@@ -9,7 +9,7 @@ many word 4-grams two texts share.
 from __future__ import annotations
 
 import math
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -37,8 +37,10 @@ def interlingual(key: str, one: str, other: str) -> bool:
     return key.startswith("#") or abs(zipf(key, one) - zipf(key, other)) < INTERLINGUAL_ZIPF
 
 
-def _restricted(terms: dict[str, float], one: str, other: str) -> dict[str, float]:
-    kept = {k: v for k, v in terms.items() if interlingual(k, one, other)}
+@lru_cache(maxsize=1 << 16)
+def interlingual_view(f: Features, other: str) -> dict[str, float]:
+    """The article's terms that can match in the other language, at unit length (cached: features are immutable)."""
+    kept = {k: v for k, v in f.terms.items() if interlingual(k, f.language, other)}
     norm = math.sqrt(sum(v * v for v in kept.values())) or 1.0
     return {k: v / norm for k, v in kept.items()}
 
@@ -47,7 +49,7 @@ def content(a: Features, b: Features) -> float:
     """Content similarity (0-1): the cosine, across languages over the terms both languages can share."""
     if a.language == b.language:
         return cosine(a.terms, b.terms)
-    return cosine(_restricted(a.terms, a.language, b.language), _restricted(b.terms, b.language, a.language))
+    return cosine(interlingual_view(a, b.language), interlingual_view(b, a.language))
 
 
 def time_factor(a: float | None, b: float | None, config: GroupingConfig) -> float:

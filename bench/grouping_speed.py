@@ -1,0 +1,86 @@
+"""Speed and memory of the grouping stage on large generated corpora.
+
+    .venv/bin/python bench/grouping_speed.py [--sizes 1000,10000,100000]
+
+Each size runs in a fresh process: it generates the corpus reproducibly (articles of pairs/articles.jsonl
+recombined: a base article's headline and a shuffled part of its sentences, plus a sentence or two of another
+article; dates spread over eight weeks, one in twenty undated), groups it and prints the seconds of grouping and
+the process's peak memory (maxrss, which includes the generated corpus).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import resource
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from generator.config import GroupingConfig  # noqa: E402
+from generator.group import group  # noqa: E402
+from generator.model import Article, Block  # noqa: E402
+
+ARTICLES = Path("/work/shared/eval/pairs/articles.jsonl")
+START = datetime(2020, 1, 1, tzinfo=timezone.utc)
+WEEKS = 8
+SEED = 4
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", text.replace("\n", " ")) if s.strip()]
+
+
+def synthetic(n: int, records: list[dict], rng: random.Random) -> Article:
+    """Article number n: one base record's headline and sentences, a little of another, a date."""
+    base, other = rng.choice(records), rng.choice(records)
+    own = sentences(base["text"] or base["title"])
+    rng.shuffle(own)
+    body = own[:max(1, len(own) * 2 // 3)] + sentences(other["text"] or other["title"])[:rng.randint(0, 2)]
+    published = None if rng.random() < 0.05 else START + timedelta(minutes=rng.randrange(WEEKS * 7 * 24 * 60))
+    return Article(id=f"synthetic-{n:06d}", input=f"synthetic/{n:06d}.txt", record=None,
+                   title=base["title"].split("\n")[0][:200], kicker=None, outlet=None, url=None,
+                   published=published, published_has_time=published is not None, published_inferred=False,
+                   language=base.get("language"), author=None, agencies=(), blocks=(Block(" ".join(body)),))
+
+
+def corpus(size: int) -> list[Article]:
+    with ARTICLES.open(encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle if line.strip()]
+    rng = random.Random(SEED)
+    return [synthetic(n, records, rng) for n in range(size)]
+
+
+def run_one(size: int) -> None:
+    articles = corpus(size)
+    started = time.perf_counter()
+    stories = group(articles, GroupingConfig())
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    largest = max(len(s.articles) for s in stories)
+    print(f"{size:>7} articles -> {len(stories):>6} stories (largest {largest:>4}) in {seconds:7.1f} s, "
+          f"peak memory {peak_mb:6.0f} MB", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated corpus sizes")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size, in this process
+    args = parser.parse_args()
+    if args.one:
+        run_one(args.one)
+        return 0
+    for size in (int(s) for s in args.sizes.split(",")):
+        result = subprocess.run([sys.executable, __file__, "--one", str(size)])
+        if result.returncode:
+            return result.returncode
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
