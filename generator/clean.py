@@ -228,7 +228,7 @@ def _is_credit(line: Line | None) -> bool:
     return line is not None and line.rule is not None and line.rule.reason == "image caption or credit"
 
 
-def _furniture_reason(lines: list[Line], i: int, end: int, prefixes: dict[str, int]) -> str | None:
+def _furniture_reason(lines: list[Line], i: int, end: int, prefixes: dict[str, int] | None) -> str | None:
     """Why the line at ``i`` inside the article is furniture after all, or None."""
     line = lines[i]
     if line.rule is not None:
@@ -238,7 +238,7 @@ def _furniture_reason(lines: list[Line], i: int, end: int, prefixes: dict[str, i
         return "image caption"
     if (_CUT_END.search(line.text) or _CUT_START.search(line.text)) and len(line.text) <= CAPTION_MAX_CHARS:
         return "teaser cut off"
-    if len(line.key) >= TEASER_PREFIX and prefixes.get(line.key[:TEASER_PREFIX], i) > i:
+    if prefixes is not None and len(line.key) >= TEASER_PREFIX and prefixes.get(line.key[:TEASER_PREFIX], i) > i:
         return "teaser repeating the body"
     return None
 
@@ -278,7 +278,7 @@ def read_span(lines: list[Line], start: int, end: int, drop_short: bool,
               skip: frozenset[str] = frozenset()) -> tuple[list[Block], list[Removed]]:
     """Blocks and removed lines of the article between ``start`` and ``end``. Lines whose key is in ``skip``
     (the title, the date line) and repeats of earlier lines go too."""
-    prefixes = _later_prefixes(lines, start, end)
+    prefixes = _later_prefixes(lines, start, end) if drop_short else None  # teasers are a page dump's
     reasons: dict[int, str] = {}
     seen: set[str] = set()
     in_links = False  # below a related-links marker, until running text resumes
