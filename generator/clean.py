@@ -23,6 +23,8 @@ _DATE_IN_LINE = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?(\d{4}|\d{2})\b|\b\d{4}-\
 _COMMENT_HEAD = re.compile(r"^\S{2,40}( \S{1,30})?\s*(\||,|-|am)?\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}"
                            r"(,?\s*(um\s*)?\d{1,2}:\d{2}( uhr)?)?$", re.I)
 
+JOIN_MIN_WORDS = 5  # a line broken inside a sentence has at least this many words
+JOIN_MIN_CHARS = 60
 GOOD_CHARS = 80  # a line this long with enough function words is running text
 GOOD_STOP_SHARE = 0.18
 HEADING_MAX_WORDS = 16
@@ -145,11 +147,15 @@ def join_broken(lines: list[tuple[str, bool]], rules: tuple[Rule, ...]) -> list[
 
 
 def _continues(previous: str, text: str, rules: tuple[Rule, ...]) -> bool:
-    if len(previous) < GOOD_CHARS or _SENTENCE_END.search(previous) or not previous[-1].isalpha():
+    """Whether ``text`` goes on with the sentence that ``previous`` left open: the previous line stops without
+    punctuation after a word, and this one starts with a lower-case word, or both are long enough for prose."""
+    if _SENTENCE_END.search(previous) or not (previous[-1].isalpha() or previous[-1] in ",-–"):
         return False
-    if not text[0].isalnum() or match_rule(text, rules) is not None:
+    if previous.count(" ") < JOIN_MIN_WORDS - 1 or not text[0].isalnum() or match_rule(text, rules) is not None:
         return False
-    return text[0].islower() or bool(_SENTENCE_END.search(text))
+    if text[0].islower():
+        return True
+    return len(previous) >= JOIN_MIN_CHARS and (len(text) >= JOIN_MIN_CHARS or bool(_SENTENCE_END.search(text)))
 
 
 def _weight(line: Line, seen: int) -> float:
@@ -162,7 +168,9 @@ def _weight(line: Line, seen: int) -> float:
         return float(min(len(line.text), 600))
     if line.sentence and line.words >= 6 and line.stop_share >= GOOD_STOP_SHARE:
         return len(line.text) / 3
-    return -20.0 if seen > 1 else -8.0
+    if seen > 1:
+        return -20.0
+    return -2.0 if _is_fragment(line) else -8.0
 
 
 def best_run(weights: list[float]) -> tuple[int, int, float]:
@@ -238,9 +246,16 @@ def _furniture_reason(lines: list[Line], i: int, end: int, prefixes: dict[str, i
         return "image caption"
     if (_CUT_END.search(line.text) or _CUT_START.search(line.text)) and len(line.text) <= CAPTION_MAX_CHARS:
         return "teaser cut off"
-    if prefixes is not None and len(line.key) >= TEASER_PREFIX and prefixes.get(line.key[:TEASER_PREFIX], i) > i:
+    if prefixes is not None and _is_teaser(line, lines, prefixes.get(line.key[:TEASER_PREFIX], i), i):
         return "teaser repeating the body"
     return None
+
+
+def _is_teaser(line: Line, lines: list[Line], later: int, i: int) -> bool:
+    """A teaser opens like a later paragraph and is cut off, or is the opening of it."""
+    if later <= i or len(line.key) < TEASER_PREFIX:
+        return False
+    return not line.sentence or lines[later].key.startswith(line.key)
 
 
 def _is_paragraph(line: Line) -> bool:
@@ -302,23 +317,29 @@ def _blocks(lines: list[Line], start: int, end: int, reasons: dict[int, str],
             drop_short: bool) -> tuple[list[Block], list[Removed]]:
     blocks: list[Block] = []
     removed: list[Removed] = []
+    dropped = set(reasons)
     for i in range(start, end):
         line = lines[i]
+        following = _next_kept(lines, i, end, dropped)
         if i in reasons:
             removed.append(Removed(line.text, reasons[i]))
-        elif _is_paragraph(line):
+        elif _is_paragraph(line) or (_is_fragment(line) and _goes_on(following)):
             blocks.append(Block(line.text))
-        elif _is_fragment(line) and _goes_on(_next_kept(lines, i, end, set(reasons))):
-            blocks.append(Block(line.text))
-        elif _is_heading(line, _next_kept(lines, i, end, set(reasons))):
+        elif _is_heading(line, following):
             blocks.append(Block(line.text, heading=True))
-        elif drop_short:
-            removed.append(Removed(line.text, "short line (menu or interface)"))
-        else:
+        elif not drop_short or _between_paragraphs(lines, i, start, dropped, following):
             blocks.append(Block(line.text))
+        else:
+            removed.append(Removed(line.text, "short line (menu or interface)"))
     while blocks and blocks[-1].heading:  # a heading with nothing under it is a label, not a subheading
         removed.append(Removed(blocks.pop().text, "heading without text"))
     return blocks, removed
+
+
+def _between_paragraphs(lines: list[Line], i: int, start: int, dropped: set[int], following: Line | None) -> bool:
+    """A short line with running text right above and below it is part of the text (a price, a formula)."""
+    above = lines[i - 1] if i > start and i - 1 not in dropped else None
+    return above is not None and _is_paragraph(above) and following is not None and _is_paragraph(following)
 
 
 def outside(lines: list[Line], start: int, end: int) -> list[Removed]:

@@ -17,8 +17,9 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codec
 # Magic numbers of common binary formats that end up in content folders by mistake.
 _BINARY_MAGIC = ((b"%PDF", "a PDF document"), (b"PK\x03\x04", "a zip archive"), (b"\x89PNG", "a PNG image"),
                  (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"), (b"\x1f\x8b", "gzip data"))
-# C0 and C1 control characters except tab and newline, plus the byte-order mark inside text.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
+# C0 and C1 control characters except tab and newline, the byte-order mark inside text, and invisible
+# hyphenation and spacing hints (soft hyphen, zero-width space, word joiner) that split words for search.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\xad\u200b\u2060]")
 # Share of control bytes above which a file counts as binary data.
 _MAX_CONTROL_SHARE = 0.05
 # Encodings that a detector confuses with one another on Western European text.
