@@ -6,7 +6,7 @@ from datetime import datetime
 from xml.sax.saxutils import escape
 
 from generator.model import Article, OutputFile, Story
-from generator.site import Site, story_path
+from generator.site import Site, http_url, story_path
 from generator.summarize import Digest
 
 
@@ -22,7 +22,7 @@ def article_record(article: Article, adds: tuple[str, ...] = ()) -> dict:
         "title": article.title,
         "kicker": article.kicker,
         "outlet": article.outlet.name if article.outlet else None,
-        "url": article.url,
+        "url": http_url(article.url),  # only http(s) addresses: a script may turn it into a link
         "published": article.published_iso,
         "published_inferred": article.published_inferred,
         "language": article.language,
