@@ -113,8 +113,8 @@ def _stop_covers(rule: Rule, text: str) -> bool:
 
 
 def make_line(text: str, know: Knowledge, safe_only: bool) -> Line:
-    words = _WORD.findall(text)
-    stops = sum(1 for w in words if w.lower() in know.all_stopwords)
+    words = _WORD.findall(text.lower())
+    stops = sum(map(know.all_stopwords.__contains__, words))
     return Line(text=text, words=len(words), stop_share=stops / len(words) if words else 0.0,
                 sentence=bool(_SENTENCE_END.search(text)), rule=match_rule(text, know.rules, safe_only),
                 key=fold(text))

@@ -33,9 +33,9 @@ def split_site(text: str) -> tuple[str, str | None]:
     parts = [p for p in _SEPARATOR.split(text) if p.strip()]
     if len(parts) < 2:
         return text, None
-    head = max(parts, key=len)
-    others = [p for p in parts if p is not head]
-    site = others[-1] if parts[-1] is not head else others[0]
+    at = max(range(len(parts)), key=lambda i: len(parts[i]))
+    head = parts[at]
+    site = parts[-1] if at != len(parts) - 1 else parts[0]
     return head, site if len(site.split()) <= 6 else None
 
 
@@ -94,7 +94,7 @@ def _fuzzy(lines: list[Line], first: int, start: int, keys: tuple[str, ...]) -> 
     for i in range(first + 1, min(len(lines), start + 3)):
         line = lines[i]
         if line.rule is None and line.words <= _MAX_TITLE_WORDS:
-            score = max(_overlap(line.key, key) for key in keys)
+            score = max((_overlap(line.key, key) for key in keys), default=0.0)
             if score > best_score:
                 best, best_score = i, score
     return best
