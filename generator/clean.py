@@ -170,7 +170,7 @@ def _weight(line: Line, seen: int) -> float:
         return len(line.text) / 3
     if seen > 1:
         return -20.0
-    return -2.0 if _is_fragment(line) else -8.0
+    return -2.0 if is_fragment(line) else -8.0
 
 
 def best_run(weights: list[float]) -> tuple[int, int, float]:
@@ -244,9 +244,11 @@ def _furniture_reason(lines: list[Line], i: int, end: int, prefixes: dict[str, i
     following = lines[i + 1] if i + 1 < end else None
     if _is_credit(following) and len(line.text) <= CAPTION_MAX_CHARS:
         return "image caption"
+    if prefixes is None:  # an extracted body: what follows is a page dump's furniture
+        return None
     if (_CUT_END.search(line.text) or _CUT_START.search(line.text)) and len(line.text) <= CAPTION_MAX_CHARS:
         return "teaser cut off"
-    if prefixes is not None and _is_teaser(line, lines, prefixes.get(line.key[:TEASER_PREFIX], i), i):
+    if _is_teaser(line, lines, prefixes.get(line.key[:TEASER_PREFIX], i), i):
         return "teaser repeating the body"
     return None
 
@@ -266,14 +268,14 @@ def _is_paragraph(line: Line) -> bool:
     return line.sentence and line.words >= 3 and not line.text.endswith(":")
 
 
-def _is_fragment(line: Line) -> bool:
+def is_fragment(line: Line) -> bool:
     """Part of a sentence on a line of its own (a verse, a list line): it has the function words menus lack."""
     return line.words >= FRAGMENT_WORDS and line.stop_share >= FRAGMENT_STOP_SHARE
 
 
 def _goes_on(following: Line | None) -> bool:
     """Whether running text follows: a fragment is only kept where the text goes on after it."""
-    return following is not None and (_is_paragraph(following) or _is_fragment(following))
+    return following is not None and (_is_paragraph(following) or is_fragment(following))
 
 
 def _is_heading(line: Line, following: Line | None) -> bool:
@@ -323,7 +325,7 @@ def _blocks(lines: list[Line], start: int, end: int, reasons: dict[int, str],
         following = _next_kept(lines, i, end, dropped)
         if i in reasons:
             removed.append(Removed(line.text, reasons[i]))
-        elif _is_paragraph(line) or (_is_fragment(line) and _goes_on(following)):
+        elif _is_paragraph(line) or (is_fragment(line) and _goes_on(following)):
             blocks.append(Block(line.text))
         elif _is_heading(line, following):
             blocks.append(Block(line.text, heading=True))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from generator.clean import article_span, body_lines, counts, fold, outside, read_span
+from generator.clean import article_span, body_lines, counts, fold, is_fragment, outside, read_span
 from generator.config import Config
 from generator.dates import Found, Layout, dates_by_line, is_dateline, page_date, parse_explicit
 from generator.knowledge import Knowledge, knowledge
@@ -21,6 +21,7 @@ from generator.story import article_id
 from generator.title import Title, find_title, headline_anchor
 
 _FALLBACK_TITLE_WORDS = 12
+_FRAGMENT_CHARS = 45  # a line of running text this long is no dateline, even with a date in it
 _SIGNATURE_REASONS = frozenset({"author or agency signature", "footer"})
 
 
@@ -54,7 +55,8 @@ def read_body(raw: RawArticle, know: Knowledge, zone: str) -> Reading:
     skip.discard("")
     blocks, removed = read_span(lines, start, end, drop_short=scrape, skip=frozenset(skip))
     layout = Layout(max(title.index, 0), start, end)
-    date = page_date(texts, dates, [line.good for line in lines], layout, know)
+    running = [line.good or (is_fragment(line) and len(line.text) > _FRAGMENT_CHARS) for line in lines]
+    date = page_date(texts, dates, running, layout, know)
     header = tuple(line.text for line in lines[:min(end, start + 3)])
     return Reading(tuple(blocks), tuple(outside(lines, start, end)) + tuple(removed), title, date, header)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import trafilatura
 
 from generator.model import Problem, RawArticle
+from generator.title import split_site
 
 
 def _field(document: object, name: str) -> str | None:
@@ -14,18 +15,36 @@ def _field(document: object, name: str) -> str | None:
     return text or None
 
 
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def page_title(title: str | None, sitename: str | None, hostname: str | None) -> str | None:
+    """The browser title less the site's name ('Headline | Site' -> 'Headline') where the page names its site."""
+    if not title:
+        return None
+    head, site = split_site(title)
+    if site is None:
+        return title
+    names = [_squash(n) for n in (sitename, hostname, (hostname or "").split(".")[-2:][0]) if n]
+    site_key = _squash(site)
+    if site_key and any(n and (site_key in n or n in site_key) for n in names):
+        return head
+    return title
+
+
 def read(text: str, path: str) -> list[RawArticle | Problem]:
     if not text.strip():
         return [Problem(path, "empty file")]
     try:
         document = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False,
-                                               include_tables=True, favor_precision=False)
+                                               include_tables=True)
     except (ValueError, TypeError, RecursionError) as exc:  # lxml refuses some broken pages
         return [Problem(path, f"not a readable HTML page ({exc.__class__.__name__})")]
     if document is None:
         return [Problem(path, "no article text found in the HTML page")]
     body = _field(document, "text") or ""
-    title = _field(document, "title")
+    title = page_title(_field(document, "title"), _field(document, "sitename"), _field(document, "hostname"))
     if not body and not title:
         return [Problem(path, "no article text found in the HTML page")]
     return [RawArticle(input=path, record=None, kind="html", body=body, title=title,
