@@ -34,6 +34,9 @@ STOP_ZIPF = 6.0
 EVENT_SIZE = 10
 # Real headlines are short; words beyond this many in a title are a lead pasted into it and count as body.
 TITLE_WORDS = 24
+# Words compare by the first letters of their lemma: a light stemmer that also joins what lemmas keep apart
+# ('Libanon', 'libanesisch'; 'Hamburg', 'Hamburger'; compounds with their head: 'Regierung', 'Regierungschef').
+STEM = 5
 SHINGLE_WORDS = 4
 SIGNATURE_SIZE = 64
 _PRIME = np.uint64(4294967311)  # the least prime above 2**32
@@ -76,7 +79,7 @@ def ignore_list(path: str | None = None) -> frozenset[str]:
 
 
 def fold(word: str) -> str:
-    """Case-folded, accents removed: the form in which terms compare, also across languages."""
+    """Case-folded, accents removed: the form in which words compare, also across languages."""
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -145,8 +148,8 @@ def _term(token: str, language: str) -> tuple[str, str, bool]:
     if token[0].isdigit():
         return number_key(token), token, False
     word = (token if token.isupper() else lemma(token, language)).lower()  # acronyms stay: 'IS' is not 'be'
-    key = fold(word)
-    return key, word, key in IGNORED or fold(token) in IGNORED
+    folded = fold(word)
+    return folded[:STEM], word, folded in IGNORED or fold(token) in IGNORED
 
 
 def _count(tokens: list[str], language: str, extra: frozenset[str],
@@ -155,7 +158,7 @@ def _count(tokens: list[str], language: str, extra: frozenset[str],
         if len(token) < 2 and not token.isdigit():
             continue
         key, word, ignore = _term(token, language)
-        if ignore or key in extra:
+        if ignore or fold(token) in extra:
             continue
         if key not in info:
             info[key] = background_info(key, word, language)

@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 import numpy as np
 
 from generator.config import GroupingConfig
-from generator.features import Features, zipf
+from generator.features import Features, fold, zipf
 
 # Two languages share a term when its frequencies differ by less than this (Zipf units: a factor of ~30).
 INTERLINGUAL_ZIPF = 1.5
@@ -40,7 +40,7 @@ def interlingual(key: str, one: str, other: str) -> bool:
 @lru_cache(maxsize=1 << 16)
 def interlingual_view(f: Features, other: str) -> dict[str, float]:
     """The article's terms that can match in the other language, at unit length (cached: features are immutable)."""
-    kept = {k: v for k, v in f.terms.items() if interlingual(k, f.language, other)}
+    kept = {k: v for k, v in f.terms.items() if interlingual(fold(f.surface[k]), f.language, other)}
     norm = math.sqrt(sum(v * v for v in kept.values())) or 1.0
     return {k: v / norm for k, v in kept.items()}
 
