@@ -29,6 +29,7 @@ GOOD_CHARS = 80  # a line this long with enough function words is running text
 GOOD_STOP_SHARE = 0.18
 HEADING_MAX_WORDS = 16
 FRAGMENT_WORDS = 4
+MINOR_PENALTY = 25  # captions, credits and widgets: an article's opening may reach past them
 MARKER_REST_CHARS = 25  # 'Mehr zum Thema auf example.de:' is still a marker; a sentence after it is not
 FRAGMENT_STOP_SHARE = 0.25
 CAPTION_MAX_CHARS = 200
@@ -220,6 +221,20 @@ def article_span(lines: list[Line], anchor: int = 0) -> tuple[int, int]:
         if score * factor > best[0]:
             best = (score * factor, start, end)
     return best[1], best[2]
+
+
+def reach_up(lines: list[Line], headline: int, start: int) -> int:
+    """The article's opening, up to its headline: lead lines above the best run of text, past captions and
+    credits, but never past a menu line (one the page repeats), a marker or a box."""
+    seen = counts(lines)
+    earliest = start
+    for i in range(start - 1, headline, -1):
+        line = lines[i]
+        if line.stop or seen[line.key] > 1 or (line.rule is not None and line.rule.penalty > MINOR_PENALTY):
+            break
+        if line.rule is None and (_is_paragraph(line) or is_fragment(line)):
+            earliest = i
+    return earliest
 
 
 def _later_prefixes(lines: list[Line], start: int, end: int) -> dict[str, int]:

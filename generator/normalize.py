@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from generator.clean import article_span, body_lines, counts, fold, is_fragment, outside, read_span
+from generator.clean import (article_span, body_lines, counts, fold, is_fragment, outside, reach_up,
+                             read_span)
 from generator.config import Config
 from generator.dates import Found, Layout, dates_by_line, is_dateline, page_date, parse_explicit
 from generator.knowledge import Knowledge, knowledge
@@ -53,12 +54,13 @@ def read_body(raw: RawArticle, know: Knowledge, zone: str) -> Reading:
     if title.kicker:
         skip.add(fold(title.kicker))
     skip.discard("")
-    blocks, removed = read_span(lines, start, end, drop_short=scrape, skip=frozenset(skip))
+    opening = reach_up(lines, title.index, start) if scrape else start
+    blocks, removed = read_span(lines, opening, end, drop_short=scrape, skip=frozenset(skip))
     layout = Layout(max(title.index, 0), start, end)
     running = [line.good or (is_fragment(line) and len(line.text) > _FRAGMENT_CHARS) for line in lines]
     date = page_date(texts, dates, running, layout, know)
     header = tuple(line.text for line in lines[:min(end, start + 3)])
-    return Reading(tuple(blocks), tuple(outside(lines, start, end)) + tuple(removed), title, date, header)
+    return Reading(tuple(blocks), tuple(outside(lines, opening, end)) + tuple(removed), title, date, header)
 
 
 def _title(raw: RawArticle, reading: Reading) -> str:
