@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import tomllib
 import unicodedata
 import zlib
@@ -46,13 +47,16 @@ _WORDFREQ = frozenset(available_languages())
 
 @dataclass(frozen=True, slots=True)
 class Draft:
-    """An article read once: its most informative terms by the background list alone, before corpus counts."""
+    """An article read once: its most informative terms by the background list alone, before corpus counts.
+    Compact (arrays, shared strings), as a whole corpus of drafts is held at once."""
 
     language: str
-    terms: dict[str, float]  # key -> background information times how often and where it occurs
-    info: dict[str, float]  # key -> background information of the term alone
-    surface: dict[str, str]  # key -> the form the article writes it in
-    shingles: tuple[int, ...]  # hashes of word n-grams of the raw text, for copies
+    keys: tuple[str, ...]
+    values: np.ndarray  # per key: background information times how often and where it occurs
+    info: np.ndarray  # per key: background information of the term alone
+    surface: tuple[str, ...]  # per key: the form the article writes it in
+    signature: np.ndarray  # MinHash of the text's word 4-grams
+    shingles: int
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -63,9 +67,13 @@ class Features:
     language: str
     day: float | None  # days since 1970, from Article.published; None when undated
     terms: dict[str, float]  # key -> weight; unit length; strongest first, ties by key
-    surface: dict[str, str]
+    surface: tuple[str, ...]  # the form the article writes each term in, in the order of ``terms``
     signature: np.ndarray  # MinHash of the shingles (uint64), for near-copies
     shingles: int  # how many shingles the signature summarizes
+
+    def forms(self) -> dict[str, str]:
+        """Key -> the form the article writes it in."""
+        return dict(zip(self.terms, self.surface))
 
 
 def ignore_list(path: str | None = None) -> frozenset[str]:
@@ -158,11 +166,11 @@ def _count(tokens: list[str], language: str, extra: frozenset[str],
         if len(token) < 2 and not token.isdigit():
             continue
         key, word, ignore = _term(token, language)
-        if ignore or fold(token) in extra:
+        if ignore or (extra and fold(token) in extra):
             continue
         if key not in info:
             info[key] = background_info(key, word, language)
-            surface[key] = token
+            surface[key] = sys.intern(token)
         counts[key] += n
 
 
@@ -177,9 +185,11 @@ def draft(article: Article, extra: frozenset[str], config: GroupingConfig) -> Dr
     _count(title, language, extra, in_title, info, surface)
     _count(body, language, extra, in_body, info, surface)
     terms = {k: info[k] * _occurrence(in_title[k], in_body[k], config.title_weight) for k in info if info[k] > 0}
-    top = dict(sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:2 * config.terms_per_article])
-    return Draft(language, top, {k: info[k] for k in top}, {k: surface[k] for k in top},
-                 shingles(title + body))
+    top = sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:2 * config.terms_per_article]
+    hashes = shingles(title + body)
+    return Draft(language, tuple(k for k, _ in top), np.array([v for _, v in top], dtype=np.float32),
+                 np.array([info[k] for k, _ in top], dtype=np.float32), tuple(surface[k] for k, _ in top),
+                 minhash(hashes), len(hashes))
 
 
 def _occurrence(title_count: int, body_count: int, title_weight: float) -> float:
@@ -218,7 +228,7 @@ def document_frequencies(drafts: Sequence[Draft]) -> Counter[str]:
     """In how many articles each (kept) term occurs."""
     df: Counter[str] = Counter()
     for d in drafts:
-        df.update(d.terms.keys())
+        df.update(d.keys)
     return df
 
 
@@ -230,23 +240,25 @@ def corpus_info(df: int, articles: int) -> float:
 
 def finish(article: Article, d: Draft, df: Counter[str], articles: int, config: GroupingConfig) -> Features:
     """The article's features: background weights capped by the corpus, the top terms, unit length."""
-    weights = {}
-    for key, value in d.terms.items():
-        info = d.info[key]
+    weights = []
+    for key, value, info, form in zip(d.keys, d.values.tolist(), d.info.tolist(), d.surface):
         capped = min(info, corpus_info(df[key], articles))
         if capped > 0:
-            weights[key] = value * capped / info
-    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:config.terms_per_article]
-    norm = math.sqrt(sum(v * v for _, v in top)) or 1.0
-    terms = {k: v / norm for k, v in top}
+            weights.append((-value * capped / info, key, form))
+    top = sorted(weights)[:config.terms_per_article]
+    norm = math.sqrt(sum(v * v for v, _, _ in top)) or 1.0
     day = article.published.timestamp() / 86400 if article.published else None
-    return Features(article.id, d.language, day, terms, {k: d.surface[k] for k in terms},
-                    minhash(d.shingles), len(d.shingles))
+    return Features(article.id, d.language, day, {k: -v / norm for v, k, _ in top}, tuple(f for _, _, f in top),
+                    d.signature, d.shingles)
 
 
 def features(articles: Sequence[Article], config: GroupingConfig) -> list[Features]:
     """Features of every article, in the given order."""
     extra = ignore_list(config.ignore_file) if config.ignore_file else frozenset()
-    drafts = [draft(a, extra, config) for a in articles]
+    drafts: list[Draft | None] = [draft(a, extra, config) for a in articles]
     df = document_frequencies(drafts)
-    return [finish(a, d, df, len(articles), config) for a, d in zip(articles, drafts)]
+    done = []
+    for i, a in enumerate(articles):
+        done.append(finish(a, drafts[i], df, len(articles), config))
+        drafts[i] = None  # a corpus of drafts and one of features need not be held at once
+    return done

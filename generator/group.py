@@ -105,10 +105,10 @@ def story_terms(members: list[int], feats: Sequence[Features]) -> tuple[str, ...
     weight: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = {}
     for i in members:
-        for key, value in feats[i].terms.items():
+        for (key, value), form in zip(feats[i].terms.items(), feats[i].surface):
             count[key] += 1
             weight[key] += value
-            forms.setdefault(key, Counter())[feats[i].surface[key]] += 1
+            forms.setdefault(key, Counter())[form] += 1
     common = [k for k in count if count[k] >= 2]
     common.sort(key=lambda k: (-count[k] * weight[k], k))
     return tuple(_readable(forms[k]) for k in common[:STORY_TERMS])

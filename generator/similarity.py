@@ -40,7 +40,7 @@ def interlingual(key: str, one: str, other: str) -> bool:
 @lru_cache(maxsize=1 << 16)
 def interlingual_view(f: Features, other: str) -> dict[str, float]:
     """The article's terms that can match in the other language, at unit length (cached: features are immutable)."""
-    kept = {k: v for k, v in f.terms.items() if interlingual(fold(f.surface[k]), f.language, other)}
+    kept = {k: v for (k, v), form in zip(f.terms.items(), f.surface) if interlingual(fold(form), f.language, other)}
     norm = math.sqrt(sum(v * v for v in kept.values())) or 1.0
     return {k: v / norm for k, v in kept.items()}
 
@@ -84,4 +84,5 @@ def similarity(a: Features, b: Features, config: GroupingConfig) -> float:
 def shared(a: Features, b: Features, limit: int = 6) -> tuple[str, ...]:
     """The terms that carried the match, strongest first, as article ``a`` writes them."""
     common = sorted((-a.terms[k] * b.terms[k], k) for k in a.terms.keys() & b.terms.keys())
-    return tuple(a.surface[k] for _, k in common[:limit])
+    forms = a.forms()
+    return tuple(forms[k] for _, k in common[:limit])
