@@ -257,8 +257,8 @@ def _furniture_reason(lines: list[Line], i: int, end: int, prefixes: dict[str, i
     if line.rule is not None:
         return line.rule.reason
     following = lines[i + 1] if i + 1 < end else None
-    if _is_credit(following) and len(line.text) <= CAPTION_MAX_CHARS:
-        return "image caption"
+    if _is_credit(following) and len(line.text) <= CAPTION_MAX_CHARS and not (line.good and line.sentence):
+        return "image caption"  # a full sentence of running text above a credit is the article's, not a caption
     if prefixes is None:  # an extracted body: what follows is a page dump's furniture
         return None
     if (_CUT_END.search(line.text) or _CUT_START.search(line.text)) and len(line.text) <= CAPTION_MAX_CHARS:
