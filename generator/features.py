@@ -16,7 +16,7 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -86,6 +86,7 @@ def ignore_list(path: str | None = None) -> frozenset[str]:
     return frozenset(fold(w) for w in tomllib.loads(text).get("ignore", "").split())
 
 
+@lru_cache(maxsize=1 << 18)
 def fold(word: str) -> str:
     """Case-folded, accents removed: the form in which words compare, also across languages."""
     decomposed = unicodedata.normalize("NFKD", word.casefold())

@@ -32,15 +32,16 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
 
 
 @cache
-def interlingual(key: str, one: str, other: str) -> bool:
-    """Whether a term can mean the same in both languages: a number, or about as common in each."""
-    return key.startswith("#") or abs(zipf(key, one) - zipf(key, other)) < INTERLINGUAL_ZIPF
+def interlingual(word: str, one: str, other: str) -> bool:
+    """Whether a word can mean the same in both languages: it is about as common in each (a name, a place)."""
+    return abs(zipf(word, one) - zipf(word, other)) < INTERLINGUAL_ZIPF
 
 
 @lru_cache(maxsize=1 << 16)
 def interlingual_view(f: Features, other: str) -> dict[str, float]:
     """The article's terms that can match in the other language, at unit length (cached: features are immutable)."""
-    kept = {k: v for (k, v), form in zip(f.terms.items(), f.surface) if interlingual(fold(form), f.language, other)}
+    kept = {k: v for (k, v), form in zip(f.terms.items(), f.surface)
+            if k.startswith("#") or interlingual(fold(form), f.language, other)}
     norm = math.sqrt(sum(v * v for v in kept.values())) or 1.0
     return {k: v / norm for k, v in kept.items()}
 
