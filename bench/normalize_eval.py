@@ -38,7 +38,8 @@ GATE = {"text": {"min_keep": 0.93, "max_leak": 0.15, "min_title": 0.75, "min_dat
 
 
 def fold(text: str | None) -> str:
-    return " ".join((text or "").split())
+    """White space folded; soft hyphens (invisible, and dropped by decode) ignored on both sides."""
+    return " ".join((text or "").replace("\xad", "").split())
 
 
 @dataclass

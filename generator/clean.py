@@ -223,6 +223,18 @@ def article_span(lines: list[Line], anchor: int = 0) -> tuple[int, int]:
     return best[1], best[2]
 
 
+def reach_down(lines: list[Line], end: int) -> int:
+    """The article's last lines: sentences and fragments right below the best run of text, up to the first
+    line that is anything else."""
+    seen = counts(lines)
+    while end < len(lines):
+        line = lines[end]
+        if line.rule is not None or seen[line.key] > 1 or not (_is_paragraph(line) or is_fragment(line)):
+            break
+        end += 1
+    return end
+
+
 def reach_up(lines: list[Line], headline: int, start: int) -> int:
     """The article's opening, up to its headline: lead lines above the best run of text, past captions and
     credits, but never past a menu line (one the page repeats), a marker or a box."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from generator.clean import (article_span, body_lines, counts, fold, is_fragment, outside, reach_up,
-                             read_span)
+from generator.clean import (article_span, body_lines, counts, fold, is_fragment, outside, reach_down,
+                             reach_up, read_span)
 from generator.config import Config
 from generator.dates import Found, Layout, dates_by_line, is_dateline, page_date, parse_explicit
 from generator.knowledge import Knowledge, knowledge
@@ -42,6 +42,7 @@ def read_body(raw: RawArticle, know: Knowledge, zone: str) -> Reading:
     seen = counts(lines)
     scrape = raw.kind == "scrape"
     start, end = article_span(lines, headline_anchor(lines)) if scrape else (0, len(lines))
+    end = reach_down(lines, end) if scrape else end
     title = find_title(lines, start, seen) if scrape or not raw.title else Title(raw.title, -1)
     if not scrape and title.index >= 0 and (len(lines) < 2 or lines[title.index].words > 20):
         title = Title("", -1)  # a body that opens with a paragraph has no headline line
