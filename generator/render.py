@@ -11,7 +11,7 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from generator import export, feeds, structured
+from generator import export, feeds, search, structured
 from generator.config import Config
 from generator.model import OutputFile, Story
 from generator.site import (Site, anchor, archive_path, front_page_order, http_url, make_site, outlet_path, outlets,
@@ -123,4 +123,5 @@ def render(stories: tuple[Story, ...], config: Config, now: datetime,
     files.append(export.stories_json(site, ordered, digests))
     files.append(export.sitemap(site, [f.path for f in files if f.path.endswith("index.html")]))
     files += static_files()
+    files += search.index(files)
     return files

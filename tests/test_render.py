@@ -24,7 +24,7 @@ BODY = ("Die Verteidigungsminister Ashton Carter und Sergej Schoigu telefonierte
 
 def _files(stories, **config) -> dict[str, str]:
     files = render(tuple(stories), Config(**config), NOW)
-    return {f.path: f.content.decode("utf-8") for f in files}
+    return {f.path: f.content.decode("utf-8") for f in files if not f.path.startswith("pagefind/")}
 
 
 def _story_page(files: dict[str, str]) -> str:

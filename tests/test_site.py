@@ -186,3 +186,12 @@ def test_stories_json_follows_the_documented_schema(sample_site: Path) -> None:
     schema = json.loads((Path(__file__).resolve().parent.parent / "docs" / "stories.schema.json").read_text("utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(json.loads((sample_site / "stories.json").read_text(encoding="utf-8")), schema)
+
+
+def test_search_index_covers_every_story_page(sample_site: Path) -> None:
+    entry = json.loads((sample_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    language = json.loads((sample_site / "stories.json").read_text(encoding="utf-8"))["language"]
+    assert entry["languages"][language]["page_count"] == len(_stories(sample_site))
+    assert (sample_site / "pagefind" / "pagefind.js").is_file()
+    search = (sample_site / "search" / "index.html").read_text(encoding="utf-8")
+    assert '<form class="search-page-form" role="search"' in search  # a plain form: works up to the search itself
