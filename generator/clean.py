@@ -15,9 +15,10 @@ from generator.knowledge import Knowledge, Rule
 from generator.model import Block, Removed
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
-_SENTENCE_END = re.compile(r"[.!?:;…\"“”»«'’)]\s*$")
+_SENTENCE_END = re.compile(r"([.!?:;…\"“”»«'’)]|[:;]-?[()DP]|[\U0001F300-\U0001FAFF\u2600-\u27BF])\s*$")
 _CUT_END = re.compile(r"(\.\.\.|…)\s*$")
 _CUT_START = re.compile(r"^\s*(\.\.\.|…)")
+_DATA_LINE = re.compile(r"^(\d[\d.,/–-]*\s*[^\W\d_].*|[^:]{2,40}:\s*\d.*)$")
 _LIST_ITEM = re.compile(r"^([-–•*·]|\d{1,2}[.)])\s+\S")
 _DATE_IN_LINE = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?(\d{4}|\d{2})\b|\b\d{4}-\d{2}-\d{2}\b")
 _COMMENT_HEAD = re.compile(r"^\S{2,40}( \S{1,30})?\s*(\||,|-|am)?\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}"
@@ -29,6 +30,7 @@ GOOD_CHARS = 80  # a line this long with enough function words is running text
 GOOD_STOP_SHARE = 0.18
 HEADING_MAX_WORDS = 16
 FRAGMENT_WORDS = 4
+DATA_MAX_CHARS = 100
 MINOR_PENALTY = 25  # captions, credits and widgets: an article's opening may reach past them
 MARKER_REST_CHARS = 25  # 'Mehr zum Thema auf example.de:' is still a marker; a sentence after it is not
 FRAGMENT_STOP_SHARE = 0.25
@@ -356,13 +358,26 @@ def _blocks(lines: list[Line], start: int, end: int, reasons: dict[int, str],
             blocks.append(Block(line.text))
         elif _is_heading(line, following):
             blocks.append(Block(line.text, heading=True))
-        elif not drop_short or _between_paragraphs(lines, i, start, dropped, following):
+        elif not drop_short or _between_paragraphs(lines, i, start, dropped, following) or \
+                _in_data_list(lines, i, start, end):
             blocks.append(Block(line.text))
         else:
             removed.append(Removed(line.text, "short line (menu or interface)"))
     while blocks and blocks[-1].heading:  # a heading with nothing under it is a label, not a subheading
         removed.append(Removed(blocks.pop().text, "heading without text"))
     return blocks, removed
+
+
+def _is_data(line: Line) -> bool:
+    return line.rule is None and len(line.text) <= DATA_MAX_CHARS and bool(_DATA_LINE.match(line.text))
+
+
+def _in_data_list(lines: list[Line], i: int, start: int, end: int) -> bool:
+    """A line of a list of quantities or figures ('300 Gramm Butter', 'Laufzeit: 36 Monate'): a recipe's or a
+    comparison's data, which menus do not have."""
+    if not _is_data(lines[i]):
+        return False
+    return (i > start and _is_data(lines[i - 1])) or (i + 1 < end and _is_data(lines[i + 1]))
 
 
 def _between_paragraphs(lines: list[Line], i: int, start: int, dropped: set[int], following: Line | None) -> bool:
