@@ -113,6 +113,13 @@ def _lemmatizes(language: str) -> bool:
     return True
 
 
+def prepare(languages: Sequence[str]) -> None:
+    """Load the lemma dictionaries and frequency lists of these languages now (else on first use)."""
+    for language in languages:
+        lemma("test", language)
+        zipf("test", language)
+
+
 @cache
 def lemma(token: str, language: str) -> str:
     """The token's dictionary form where simplemma knows the language, else the token."""

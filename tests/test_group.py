@@ -144,3 +144,16 @@ def test_the_seeds_group_as_expected() -> None:
     expected = json.loads((ROOT / "tests" / "expected.json").read_text(encoding="utf-8"))["stories"]
     found = sorted(sorted(a.input for a in s.articles) for s in group(articles, config.grouping))
     assert found == sorted(sorted(names) for names in expected)
+
+
+def test_a_developing_story_over_days_stays_one() -> None:
+    first = article("day-1", "Wildfire near Canberra forces evacuation of Tharwa",
+                    "A wildfire in the Orroral Valley near Canberra forced residents of Tharwa to leave their homes.",
+                    published=when(2020, 1, 28))
+    second = article("day-2", "Orroral Valley fire: Canberra declares state of emergency",
+                     "The ACT declared a state of emergency as the Orroral Valley fire spread towards Tharwa and "
+                     "Canberra's southern suburbs.", published=when(2020, 1, 31))
+    third = article("day-3", "Canberra state of emergency: Orroral Valley fire contained",
+                    "Firefighters contained the Orroral Valley fire; the ACT state of emergency stays in place.",
+                    published=when(2020, 2, 3))
+    assert partition(group([first, second, third], CONFIG)) == [["day-1", "day-2", "day-3"]]
