@@ -182,7 +182,7 @@ def html_file(n: int, payload: str, url: str) -> str:
 def rss_file(n: int, payload: str, url: str) -> str:
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{_xml(payload)}</title>'
             f'<link>{_xml(url)}</link><item><title>{_xml(payload)} {mark(n)}</title><link>{_xml(url)}</link>'
-            f'<description>{_xml("<p>" + BODY + " " + payload + "</p><p>" + payload + " " + MORE + "</p>")}</description>'
+            f'<description>{_xml(f"<p>{BODY} {payload}</p><p>{payload} {MORE}</p>")}</description>'
             f'<author>{_xml(payload)}</author><guid>{_xml(mark(n) + payload)}</guid>'
             f'<pubDate>Mon, 04 Mar 2024 10:00:00 +0100</pubDate></item></channel></rss>')
 

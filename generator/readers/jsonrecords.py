@@ -49,6 +49,8 @@ def _parse(text: str, path: str, where: str = "") -> Any | Problem:
         return Problem(path, f"JSON nested too deeply{where}")
     except json.JSONDecodeError as exc:
         return Problem(path, f"invalid JSON{where} ({exc.msg} at line {exc.lineno}, column {exc.colno})")
+    except ValueError:  # a number of more than 4,300 digits, which Python refuses to convert
+        return Problem(path, f"invalid JSON{where} (a number too long to read)")
     if _depth(value) > MAX_DEPTH:
         return Problem(path, f"JSON nested too deeply{where}")
     return value

@@ -8,6 +8,8 @@ import yaml
 from generator.model import Problem, RawArticle
 from generator.readers.fields import pick
 
+# Longest front matter read, in characters: real ones are a few lines; YAML is slow on megabytes.
+MAX_FRONT_MATTER = 100_000
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
@@ -25,12 +27,19 @@ def read(text: str, path: str) -> list[RawArticle | Problem]:
     front, body = split_front_matter(text)
     meta: dict = {}
     if front is not None:
+        if len(front) > MAX_FRONT_MATTER:
+            return [Problem(path, f"too long ({len(front):,} characters; the limit is {MAX_FRONT_MATTER:,})",
+                            field="front matter")]
         try:
             loaded = yaml.safe_load(front)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 2}" if mark else ""
             return [Problem(path, f"invalid YAML{where}", field="front matter")]
+        except RecursionError:
+            return [Problem(path, "YAML nested too deeply", field="front matter")]
+        except (ValueError, OverflowError):  # a date or number that YAML reads but Python cannot hold
+            return [Problem(path, "invalid YAML (a date or number out of range)", field="front matter")]
         if loaded is not None and not isinstance(loaded, dict):
             return [Problem(path, f"must be a mapping, not {type(loaded).__name__}", field="front matter")]
         meta = loaded or {}
