@@ -84,8 +84,8 @@ class Score:
     def line(self, name: str) -> str:
         m = self.metrics()
         ms = 1000 * self.seconds / max(self.pages, 1)
-        return (f"{name:5} keep {m['keep']:.3f}  leak {m['leak']:.3f}  title {m['title']:.2f}  "
-                f"date_right {m['date_right']:.2f}  date_wrong {m['date_wrong']:.2f}  (n={self.pages}, {ms:.1f} ms/page)")
+        return (f"{name:5} keep {m['keep']:.3f}  leak {m['leak']:.3f}  title {m['title']:.3f}  "
+                f"date_right {m['date_right']:.3f}  date_wrong {m['date_wrong']:.3f}  (n={self.pages}, {ms:.1f} ms/page)")
 
 
 def _timed(raw: RawArticle | Problem | None, config: Config, score: Score) -> Article | None:

@@ -138,13 +138,20 @@ _RANGE = re.compile(r"^\s*(-|–|bis)\s*\d|(-|–|bis)\s*$")
 _BYLINE = re.compile(r"\b(von|by|autor|autorin)\b", re.I)
 _LIST_REACH = 3
 _LIST_PENALTY = 2
+_HEADLINE_PENALTY = 3  # a date in the headline (as the browser title repeats it) is the subject's
 _FAR_ABOVE_TITLE = 8
 _ABOVE_TITLE = 3  # lines above the headline where a dateline still counts as the headline's
 
 
 def _labelled(text: str, found: Found, labels: tuple[str, ...]) -> bool:
-    before = text[max(0, found.start - _LABEL_REACH):found.start].lower()
-    return any(label in before for label in labels)
+    """Whether one of ``labels`` stands as a word just before the date ("Stand: ...", not "Vorstandssitzung")."""
+    before = text[max(0, found.start - _LABEL_REACH):found.start]
+    return bool(_label_pattern(labels).search(before))
+
+
+@lru_cache(maxsize=8)
+def _label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(re.escape(label) for label in labels) + r")\b", re.I)
 
 
 def _score(text: str, found: Found, layout: Layout, know: Knowledge, running_text: bool,
@@ -175,7 +182,7 @@ def _score(text: str, found: Found, layout: Layout, know: Knowledge, running_tex
         score -= 3
     if _BYLINE.search(text):
         score += 1
-    return score + (1 if found.has_time else 0) - (_LIST_PENALTY if _in_list(dates, found.line) else 0)
+    return score + (1 if found.has_time else 0)
 
 
 def _weekday_first(text: str, know: Knowledge) -> bool:
@@ -189,10 +196,11 @@ def _first_after(dates: list[list[Found]], title: int, found: Found) -> bool:
     return first is found
 
 
-def _in_list(dates: list[list[Found]], line: int) -> bool:
-    """A date among others on the lines around it belongs to a list (comments, events, related posts)."""
-    near = sum(1 for i in range(max(0, line - _LIST_REACH), min(len(dates), line + _LIST_REACH + 1))
-               if i != line and dates[i])
+def _in_list(dated: list[bool], line: int) -> bool:
+    """A date among other dated lines (not sentences) around it belongs to a list (comments, events, related
+    posts)."""
+    near = sum(1 for i in range(max(0, line - _LIST_REACH), min(len(dated), line + _LIST_REACH + 1))
+               if i != line and dated[i])
     return near >= 2
 
 
@@ -201,11 +209,14 @@ def page_date(texts: list[str], dates: list[list[Found]], running: list[bool], l
     """The page's own publication date among its lines (``dates``: found per line), or None where no date is
     sure enough. ``running`` marks lines of running text (a date in a sentence is seldom the page's)."""
     best, best_score = None, _MIN_SCORE - 1
+    dated = [bool(found) and not run for found, run in zip(dates, running)]
     for i, text in enumerate(texts[:layout.end + _AFTER_END_LINES]):
         for found in dates[i]:
             if i >= layout.end and not _labelled(text, found, know.date_labels):
                 continue
             score = _score(text, found, layout, know, running[i], dates)
+            score -= _LIST_PENALTY if _in_list(dated, i) else 0
+            score -= _HEADLINE_PENALTY if i > 0 and text.lower() in texts[0].lower() else 0
             if score > best_score:
                 best, best_score = found, score
     return best
