@@ -47,11 +47,12 @@ def environment(user_templates: Path | None = None) -> Environment:
     return env
 
 
-def _page(env: Environment, template: str, path: str, site: Site, **context: object) -> OutputFile:
-    depth = path.count("/")
+def _page(env: Environment, template: str, path: str, site: Site, root: str | None = None,
+          **context: object) -> OutputFile:
+    """A page; its links are relative to it (``root`` leads back to the site's root folder)."""
     page_path = path[: -len("index.html")] if path.endswith("index.html") else path
-    html = env.get_template(template).render(site=site, ui=site.ui, root="../" * depth, page_path=page_path,
-                                             **context)
+    root = "../" * path.count("/") if root is None else root
+    html = env.get_template(template).render(site=site, ui=site.ui, root=root, page_path=page_path, **context)
     return OutputFile(path, html.encode("utf-8"))
 
 
@@ -118,7 +119,7 @@ def render(stories: tuple[Story, ...], config: Config, now: datetime,
     files += archive_pages(env, site, ordered, digests)
     files += outlet_pages(env, site, ordered, digests)
     files.append(_page(env, "search.html", "search/index.html", site))
-    files.append(_page(env, "404.html", "404.html", site))
+    files.append(_page(env, "404.html", "404.html", site, root=site.base_url))  # served at any address
     files += feeds.render_feeds(site, ordered, digests)
     files.append(export.stories_json(site, ordered, digests))
     files.append(export.sitemap(site, [f.path for f in files if f.path.endswith("index.html")]))

@@ -75,6 +75,21 @@ class UI:
         labels = self.labels
         return labels["date_format"].format(day=when.day, month=labels["months"][when.month - 1], year=when.year)
 
+    def day_range(self, first: datetime, last: datetime) -> tuple[str, str, str]:
+        """(start, separator, end) of a span of days, shortened where month or year repeat:
+        ('16.', '–', '18. September 2015'); start and separator are empty for a single day."""
+        a, b = self.local(first).date(), self.local(last).date()
+        end = self.day(b)
+        if a == b:
+            return "", "", end
+        labels = self.labels
+        month = labels["months"][a.month - 1]
+        if (a.year, a.month) == (b.year, b.month):
+            return labels["range_same_month"].format(day=a.day), "–", end
+        if a.year == b.year:
+            return labels["range_same_year"].format(day=a.day, month=month), " – ", end
+        return self.day(a), " – ", end
+
     @property
     def locale(self) -> str:
         """For OpenGraph: 'de_DE', 'en_US'."""

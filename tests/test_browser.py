@@ -1,6 +1,8 @@
 """What a reader sees in a real browser: headless Chromium (Debian's chromium and chromedriver, driven by
 Selenium) opens the built sample site from file:// and from a local HTTP server on 127.0.0.1.
 
+Also validates every page and the stylesheet with the Nu Html Checker (vnu.jar from npm, run with Java).
+
 Checks the headline, the attributed summary and every source, that no page logs a console error, that axe-core
 finds no serious or critical accessibility violation (light and dark), that search finds a story, and keeps
 screenshots at 360 px and 1440 px in tests/artifacts/. Without a browser the tests skip, except in CI (CI=true),
@@ -26,6 +28,7 @@ from conftest import ROOT
 ARTIFACTS = ROOT / "tests" / "artifacts"
 NPM_PREFIX = ROOT / ".cache" / "npm"
 AXE = NPM_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
+VNU = NPM_PREFIX / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -82,9 +85,7 @@ def server(sample_site: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def axe_source() -> str:
     """axe-core's script; installed with npm into .cache/npm when it is not there yet."""
-    if not AXE.is_file() and shutil.which("npm"):
-        subprocess.run(["npm", "install", "--prefix", str(NPM_PREFIX), "--no-audit", "--no-fund", "axe-core"],
-                       check=False, capture_output=True, timeout=300)
+    _npm_install("axe-core", AXE)
     if not AXE.is_file():
         _missing(f"axe-core not found at {AXE} (npm install --prefix .cache/npm axe-core)")
     return AXE.read_text(encoding="utf-8")
@@ -216,3 +217,23 @@ def test_search_page_from_a_file_says_it_needs_a_server(driver, sample_site: Pat
     _open(driver, (sample_site / "search" / "index.html").as_uri())
     assert _text(driver, "#search-status")[0]
     assert not _console_errors(driver)
+
+
+def _npm_install(package: str, target: Path) -> None:
+    if not target.is_file() and shutil.which("npm"):
+        subprocess.run(["npm", "install", "--prefix", str(NPM_PREFIX), "--no-audit", "--no-fund", package],
+                       check=False, capture_output=True, timeout=300)
+
+
+def test_every_page_and_the_stylesheet_validate(sample_site: Path) -> None:
+    """The Nu Html Checker (the W3C validator) finds no error or warning in any page or in style.css."""
+    _npm_install("vnu-jar", VNU)
+    java = shutil.which("java")
+    if not java or not VNU.is_file():
+        _missing("the Nu Html Checker needs java and vnu.jar (npm install --prefix .cache/npm vnu-jar)")
+    result = subprocess.run([java, "-jar", str(VNU), "--skip-non-html", "--also-check-css", "--format", "text",
+                             "--stdout", str(sample_site)], capture_output=True, text=True, timeout=300)
+    report = result.stdout + result.stderr
+    problems = [line for line in report.splitlines() if line.startswith(("Error", "Warning"))
+                and "File was not checked" not in line]
+    assert result.returncode == 0 and not problems, report

@@ -151,3 +151,13 @@ def test_copies_are_marked_and_counted_once() -> None:
     assert "1 report · 2 outlets · " in page and "1 copy" in page
     assert page.count("Agencies: dpa") == 2
     assert 'same text as <a href="#a-a">' in page
+
+
+@pytest.mark.parametrize("language, days, expected", [
+    ("de", (16, 18), ("16.", "–", "18. September 2015")),
+    ("en", (16, 18), ("16", "–", "18 September 2015")),
+    ("de", (18, 18), ("", "", "18. September 2015")),
+])
+def test_date_ranges_in_the_interface_language(language: str, days: tuple[int, int], expected: tuple) -> None:
+    first, last = (datetime(2015, 9, d, 12, tzinfo=timezone.utc) for d in days)
+    assert UI(language, "Europe/Berlin").day_range(first, last) == expected
