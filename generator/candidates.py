@@ -7,9 +7,10 @@ partners with the most shared weight, so the work grows with the number of artic
 from __future__ import annotations
 
 import bisect
+from array import array
 import heapq
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
@@ -76,11 +77,11 @@ def nearest(i: int, feats: Sequence[Features], index: dict[str, Postings], confi
     return [j for j, _ in best]
 
 
-def candidate_pairs(feats: Sequence[Features], config: GroupingConfig) -> list[tuple[int, int]]:
-    """Pairs (i < j) to compare: j is among i's nearest or i among j's."""
+def candidate_pairs(feats: Sequence[Features], config: GroupingConfig) -> Iterator[tuple[int, int]]:
+    """Pairs (i < j) to compare, each once: j is among i's nearest or i among j's."""
     index = build_index(feats)
-    pairs: set[tuple[int, int]] = set()
-    for i in range(len(feats)):
-        for j in nearest(i, feats, index, config):
-            pairs.add((min(i, j), max(i, j)))
-    return sorted(pairs)
+    near = [array("i", nearest(i, feats, index, config)) for i in range(len(feats))]
+    for a, partners in enumerate(near):
+        for b in partners:
+            if a < b or a not in near[b]:
+                yield min(a, b), max(a, b)
