@@ -33,8 +33,8 @@ from generator.readers import html as html_reader  # noqa: E402
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 BERLIN = ZoneInfo("Europe/Berlin")
 # Floors for --gate: just under what the mechanism reaches, so that a slip fails CI and a gain moves them up.
-GATE = {"text": {"min_keep": 0.93, "max_leak": 0.15, "min_title": 0.75, "min_date": 0.85, "max_date_wrong": 0.05},
-        "html": {"min_keep": 0.95, "max_leak": 0.09, "min_title": 0.0, "min_date": 0.0, "max_date_wrong": 1.0}}
+GATE = {"text": {"min_keep": 0.925, "max_leak": 0.13, "min_title": 0.76, "min_date": 0.60, "max_date_wrong": 0.05},
+        "html": {"min_keep": 0.95, "max_leak": 0.08, "min_title": 0.72, "min_date": 0.86, "max_date_wrong": 0.14}}
 
 
 def fold(text: str | None) -> str:
@@ -179,6 +179,9 @@ def main() -> int:
     ap.add_argument("--misses", action="store_true", help="list the pages that lose or leak snippets")
     args = ap.parse_args()
     config = Config()
+    if not (args.data / "gold.json").is_file() or not (args.seeds / "expected.json").is_file():
+        print(f"no labelled data at {args.data} or {args.seeds}", file=sys.stderr)
+        return 2
     gold = json.loads((args.data / "gold.json").read_text(encoding="utf-8"))
     text, html = score_text(args.data, gold, config), score_html(args.data, gold, config)
     print(text.line("text"))
