@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -114,6 +115,47 @@ def dice(a: frozenset[str], b: frozenset[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b))
 
 
-def same_fact(a: Sentence, b: Sentence, threshold: float = 0.4) -> bool:
+def same_fact(a: Sentence, b: Sentence, threshold: float = 0.4) -> bool:  # SAME_FACT
     """Two sentences state the same thing: enough shared content words, and at least three of them."""
     return len(a.terms & b.terms) >= 3 and dice(a.terms, b.terms) >= threshold
+
+
+SAME_FACT = 0.4  # Dice from which two sentences state the same thing
+ECHO = 0.3  # Dice from which a sentence counts as reported elsewhere too
+
+
+@dataclass(slots=True)
+class Echo:
+    """How one sentence is echoed by the other texts of a story (texts named by their first article's id)."""
+
+    best: dict[str, float] = field(default_factory=dict)  # text -> the highest Dice of any of its sentences
+    same: set[str] = field(default_factory=set)  # texts with a sentence stating the same fact (SAME_FACT)
+    echoed: set[str] = field(default_factory=set)  # texts with a sentence close to it (ECHO)
+
+
+def echoes(sents: list[Sentence]) -> list[Echo]:
+    """For each sentence, how the other texts echo it. An inverted index of content words means only pairs that
+    share a word are compared, so a story of many long reports stays fast."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(sents):
+        for term in s.terms:
+            postings[term].append(i)
+    out = []
+    for s in sents:
+        shared: Counter[int] = Counter()
+        for term in s.terms:
+            shared.update(postings[term])
+        echo = Echo()
+        for j, count in shared.items():
+            other = sents[j]
+            if other.article_id == s.article_id:
+                continue
+            score = 2 * count / (len(s.terms) + len(other.terms))
+            if score > echo.best.get(other.article_id, 0.0):
+                echo.best[other.article_id] = score
+            if count >= 3 and score >= ECHO:
+                echo.echoed.add(other.article_id)
+                if score >= SAME_FACT:
+                    echo.same.add(other.article_id)
+        out.append(echo)
+    return out

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 
 from generator.entities import Named, named_by_several
 from generator.model import Article, Story
-from generator.sentences import MIN_TERMS, Sentence, dice, same_fact, sentences, terms
+from generator.sentences import MIN_TERMS, Echo, Sentence, dice, echoes, same_fact, sentences, terms
 
 SUMMARY_MIN, SUMMARY_MAX = 3, 5
 ADDS_MAX = 3  # sentences shown per source under "what it adds"
 REDUNDANT = 0.35  # a candidate this close (Dice) to a chosen sentence says nothing new
-UNIQUE = 0.3  # a sentence counts as reported elsewhere from this similarity on
 REUSED_SOURCE = 0.6  # a source that already gave a summary sentence counts this much less: draw from several
 
 
@@ -82,77 +81,64 @@ def representative_headline(story: Story) -> Article:
     return ranked[0][1]
 
 
-def _candidates(sents: list[Sentence]) -> list[Sentence]:
-    return [s for s in sents if len(s.terms) >= MIN_TERMS and 40 <= len(s.text) <= 400]
+def _candidate(s: Sentence) -> bool:
+    return len(s.terms) >= MIN_TERMS and 40 <= len(s.text) <= 400
 
 
-def _support(s: Sentence, others: dict[str, list[Sentence]], threshold: float = 0.4) -> list[str]:
-    """The texts (by their first article's id) other than the sentence's own that report the same fact."""
-    return [rid for rid, sents in others.items() if rid != s.article_id
-            and any(same_fact(s, t, threshold) for t in sents)]
+def _score(s: Sentence, echo: Echo, texts: int) -> float:
+    """Reported by more texts, closer to all of them, earlier in its own text: more central to the story."""
+    centrality = sum(echo.best.values()) / (texts - 1) if texts > 1 else 0.0
+    return (1 + len(echo.same)) * (0.5 + centrality) / (1 + 0.15 * s.position)
 
 
-def _centrality(s: Sentence, others: dict[str, list[Sentence]]) -> float:
-    rest = [sents for rid, sents in others.items() if rid != s.article_id]
-    if not rest:
-        return 0.0
-    return sum(max((dice(s.terms, t.terms) for t in sents), default=0.0) for sents in rest) / len(rest)
-
-
-def _score(s: Sentence, by_text: dict[str, list[Sentence]]) -> float:
-    support = len(_support(s, by_text))
-    return (1 + support) * (0.5 + _centrality(s, by_text)) / (1 + 0.15 * s.position)
-
-
-def _choose(by_text: dict[str, list[Sentence]], count: int) -> list[Sentence]:
+def _choose(pool: list[tuple[Sentence, Echo]], texts: int, count: int) -> list[tuple[Sentence, Echo]]:
     """Greedy: the best-scored sentences that repeat no chosen one, preferring sources not yet quoted."""
-    pool = sorted((s for sents in by_text.values() for s in _candidates(sents)),
-                  key=lambda s: (s.article_id, s.position))
-    scores = {(s.article_id, s.position): _score(s, by_text) for s in pool}
-    chosen: list[Sentence] = []
+    scored = [(s, e, _score(s, e, texts)) for s, e in pool if _candidate(s)]
+    chosen: list[tuple[Sentence, Echo]] = []
     while len(chosen) < count:
-        used = {c.article_id for c in chosen}
-        fresh = [s for s in pool if s not in chosen
-                 and all(dice(s.terms, c.terms) < REDUNDANT and not same_fact(s, c) for c in chosen)]
+        used = {c.article_id for c, _ in chosen}
+        fresh = [(s, e, score) for s, e, score in scored
+                 if all(s is not c and dice(s.terms, c.terms) < REDUNDANT and not same_fact(s, c) for c, _ in chosen)]
         if not fresh:
             break
-        chosen.append(max(fresh, key=lambda s: (scores[(s.article_id, s.position)]
-                                                * (REUSED_SOURCE if s.article_id in used else 1.0),
-                                                -s.position, s.article_id)))
+        s, e, _ = max(fresh, key=lambda x: (x[2] * (REUSED_SOURCE if x[0].article_id in used else 1.0),
+                                            -x[0].position, x[0].article_id))
+        chosen.append((s, e))
     return chosen
 
 
 def summarize(story: Story) -> Digest:
     groups = text_groups(story)
-    by_text = {g[0].id: sentences(g[0]) for g in groups}
     members = {g[0].id: g for g in groups}
+    sents = [s for g in groups for s in sentences(g[0])]
+    pool = list(zip(sents, echoes(sents)))
     count = max(SUMMARY_MIN, min(SUMMARY_MAX, len(groups) + 2))
     summary = []
-    for s in _choose(by_text, count):
-        reporting = [s.article_id] + _support(s, by_text)
+    for s, echo in _choose(pool, len(groups), count):
+        reporting = {s.article_id} | echo.same
         sources = [a for a in story.articles if any(a in members[r] for r in reporting)]
         first = members[s.article_id][0]
         summary.append(Attributed(s.text, first.language, (first, *[a for a in sources if a is not first])))
     return Digest(
         headline=representative_headline(story),
         summary=tuple(summary),
-        adds=_adds(by_text),
+        adds=_adds(pool) if len(groups) > 1 else {},
         named=named_by_several(g[0].title + "\n" + g[0].text for g in groups),
         reports=len(groups),
         copies={a.id: tuple(b.id for b in g if b is not a) for g in groups if len(g) > 1 for a in g},
     )
 
 
-def _adds(by_text: dict[str, list[Sentence]]) -> dict[str, tuple[str, ...]]:
+def _adds(pool: list[tuple[Sentence, Echo]]) -> dict[str, tuple[str, ...]]:
     """Per text, up to ADDS_MAX sentences that no other text reports (the most informative, in body order)."""
-    if len(by_text) < 2:
-        return {}
+    unique: dict[str, list[Sentence]] = {}
+    for s, echo in pool:
+        if _candidate(s) and not echo.echoed:
+            unique.setdefault(s.article_id, []).append(s)
     adds: dict[str, tuple[str, ...]] = {}
-    for rid, sents in by_text.items():
-        unique = [s for s in _candidates(sents) if not _support(s, by_text, UNIQUE)]
-        best = sorted(unique, key=lambda s: (-_informative(s), s.position))[:ADDS_MAX]
-        if best:
-            adds[rid] = tuple(s.text for s in sorted(best, key=lambda s: s.position))
+    for rid, sents in unique.items():
+        best = sorted(sents, key=lambda s: (-_informative(s), s.position))[:ADDS_MAX]
+        adds[rid] = tuple(s.text for s in sorted(best, key=lambda s: s.position))
     return adds
 
 
