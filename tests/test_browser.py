@@ -237,3 +237,18 @@ def test_every_page_and_the_stylesheet_validate(sample_site: Path) -> None:
     problems = [line for line in report.splitlines() if line.startswith(("Error", "Warning"))
                 and "File was not checked" not in line]
     assert result.returncode == 0 and not problems, report
+
+
+def test_every_page_works_without_javascript(driver, sample_site: Path, server: str) -> None:
+    """Scripts off: the story, its summary and sources are all there; the search page says what it needs."""
+    story = _stories(sample_site)[0]
+    driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        _open(driver, server + f"stories/{story['slug']}/index.html")
+        assert _text(driver, "h1") == [story["headline"]]
+        assert len(_text(driver, ".summary li")) == len(story["summary"])
+        assert len(_text(driver, "li.source")) == len(story["articles"])
+        _open(driver, server + "search/index.html?q=Syrien")
+        assert "JavaScript" in _text(driver, "#search-status")[0]
+    finally:
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})

@@ -161,3 +161,10 @@ def test_copies_are_marked_and_counted_once() -> None:
 def test_date_ranges_in_the_interface_language(language: str, days: tuple[int, int], expected: tuple) -> None:
     first, last = (datetime(2015, 9, d, 12, tzinfo=timezone.utc) for d in days)
     assert UI(language, "Europe/Berlin").day_range(first, last) == expected
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_search_index_stems_in_the_site_language(language: str) -> None:
+    files = render((story(article("a", "Titel", BODY)),), Config(language=language), NOW)
+    entry = next(f for f in files if f.path == "pagefind/pagefind-entry.json")
+    assert list(json.loads(entry.content)["languages"]) == [language]
