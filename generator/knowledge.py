@@ -32,7 +32,7 @@ class OutletInfo:
 
     name: str
     domains: tuple[str, ...]
-    signatures: tuple[str, ...]  # names and spellings that sign an article, case as written
+    signatures: tuple[str, ...]  # spellings that sign an article in its text, case as written
     language: str | None
     country: str | None
 
@@ -83,7 +83,7 @@ def _outlets(table: dict[str, Any]) -> list[OutletInfo]:
     for row in table.get("outlet", []):
         name = row["name"]
         domains = tuple(d.lower() for d in row.get("domains", []))
-        signatures = tuple(dict.fromkeys([name, *row.get("signatures", [])]))
+        signatures = tuple(dict.fromkeys(row.get("signatures", [])))
         rows.append(OutletInfo(name, domains, signatures, row.get("language"), row.get("country")))
     return rows
 

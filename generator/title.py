@@ -101,14 +101,16 @@ def _fuzzy(lines: list[Line], first: int, start: int, keys: tuple[str, ...]) -> 
 
 
 def _kicker(lines: list[Line], index: int, counts: dict[str, int]) -> str | None:
+    """The short line right above the headline (Dachzeile): a few words, no sentence, no date, no separator,
+    not repeated on the page (menus are) and not furniture."""
     if index < 1:
         return None
     line = lines[index - 1]
     if line.rule is not None or not 1 <= line.words <= _KICKER_MAX_WORDS or line.sentence:
         return None
-    if counts.get(line.key, 0) > 1 or any(ch.isdigit() for ch in line.text):
+    if counts.get(line.key, 0) > 1 or any(ch.isdigit() for ch in line.text) or not line.text[0].isalpha():
         return None
-    return line.text
+    return None if _SEPARATOR.search(line.text) else line.text
 
 
 def find_title(lines: list[Line], start: int, counts: dict[str, int]) -> Title:

@@ -232,3 +232,19 @@ def test_clean_markdown_article_is_stable(paragraphs: list[str]) -> None:
     again = article(first.text, kind="markdown", title=first.title)
     assert again.text == first.text
     assert again.blocks == first.blocks
+
+
+def test_user_outlets_file_extends_the_table(tmp_path: Path) -> None:
+    outlets = tmp_path / "outlets.toml"
+    outlets.write_text('[[outlet]]\nname = "Lokalblatt"\ndomains = ["lokalblatt.example"]\n'
+                       'signatures = ["LOKALBLATT"]\n', encoding="utf-8")
+    config = Config(normalize=NormalizeConfig(outlets_file=str(outlets)))
+    signed = normalize_one(raw(f"Titel der Meldung\n\n{BODY}\n\n© LOKALBLATT 2024"), config)
+    linked = normalize_one(raw(f"Titel\n\n{BODY}", kind="record", url="https://www.lokalblatt.example/x"), config)
+    assert isinstance(signed, Article) and signed.outlet == Outlet("Lokalblatt", "lokalblatt.example")
+    assert isinstance(linked, Article) and linked.outlet == Outlet("Lokalblatt", "lokalblatt.example")
+
+
+def test_common_words_that_are_outlet_names_sign_nothing() -> None:
+    got = article(f"Titel der Meldung\n\n{BODY}\n\nBild:\n\nStern\n\nWelt")
+    assert got.outlet is None
