@@ -1,7 +1,7 @@
 """Stage 3: Article -> Story, where a story is one event (not a topic).
 
-1. Features once per article: lemmatized content terms weighted by rarity, the headline above the body, numbers
-   and names included; the publication day; a MinHash signature of the text (features.py).
+1. Features once per article: content terms (lemmas cut to five letters) weighted by rarity, the headline above
+   the body, numbers and names included; the publication day; a MinHash signature of the text (features.py).
 2. Candidates from an inverted index over each article's rarest terms, within ``max_days`` (candidates.py).
 3. Similarity of each candidate pair: content cosine times a time factor; copies count 1 (similarity.py).
 4. Average-link clustering of the similarity graph (linkage.py).
@@ -25,7 +25,8 @@ from generator.model import Article, Link, Story
 from generator.similarity import is_copy, shared, similarity
 from generator.story import chronological, make_story
 
-# Edges weaker than this share of the threshold are dropped: they could never lift a group's mean above it.
+# Edges weaker than this share of the threshold are dropped: they barely move a group's mean, and at 100,000
+# articles keeping every weak pair would cost more memory than it is worth.
 EDGE_FLOOR = 0.25
 STORY_TERMS = 8
 

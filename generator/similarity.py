@@ -18,6 +18,8 @@ from generator.features import Features, fold, zipf
 
 # Two languages share a term when its frequencies differ by less than this (Zipf units: a factor of ~30).
 INTERLINGUAL_ZIPF = 1.5
+# One shared term (a place, a person) makes a topic, not an event: a match needs at least this many.
+MIN_SHARED = 2
 # Within ``max_days`` similarity fades linearly to this share.
 FADE_TO = 0.5
 # A text needs this many word 4-grams before it can be called a copy of another.
@@ -25,10 +27,11 @@ MIN_SHINGLES = 8
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    """Cosine of two unit-length sparse vectors."""
+    """Cosine of two unit-length sparse vectors; 0 where they share fewer than MIN_SHARED terms."""
     if len(a) > len(b):
         a, b = b, a
-    return sum(v * b[k] for k, v in a.items() if k in b)
+    products = [v * b[k] for k, v in a.items() if k in b]
+    return sum(products) if len(products) >= MIN_SHARED else 0.0
 
 
 @cache
