@@ -18,7 +18,8 @@ from generator.knowledge import Knowledge
 _TIME = r"(?:,?\s*(?:um\s*|at\s*|-\s*|\|\s*)?(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?\s*(?:uhr|h\b)?(?:\s*(?P<ampm>[ap]\.?m\.?))?)?"
 _ZONE = r"(?:\s*(?P<zone>Z|[+-]\d{2}:?\d{2}|MESZ|MEZ|CEST|CET|UTC|GMT)\b)?"
 _NUMERIC = rf"(?<![\d.])(?P<day>[0-3]?\d)\.\s?(?P<month>[01]?\d)\.\s?(?P<year>(?:19|20)\d\d)(?![\d:]){_TIME}{_ZONE}"
-_ISO = (r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)"
+_SHORT_YEAR = rf"(?<![\d.])(?P<day>[0-3]?\d)\.(?P<month>[01]?\d)\.(?P<year>\d\d)(?![\d.:]){_TIME}{_ZONE}"
+_ISO = (r"\b(?P<year>(?:19|20)\d\d)[-/](?P<month>[01]\d)[-/](?P<day>[0-3]\d)"
         r"(?:[T ](?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d)(?:\.\d+)?)?)?" + _ZONE)
 _ZONE_OFFSETS = {"MEZ": 60, "CET": 60, "MESZ": 120, "CEST": 120, "UTC": 0, "GMT": 0, "Z": 0}
 
@@ -41,7 +42,7 @@ def _patterns(months: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
                  rf"{_TIME}{_ZONE}")
     month_first = (rf"\b(?P<mname>{names})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)(?!\d)"
                    rf"{_TIME}{_ZONE}")
-    return tuple(re.compile(p, re.I) for p in (_NUMERIC, _ISO, day_first, month_first))
+    return tuple(re.compile(p, re.I) for p in (_NUMERIC, _ISO, day_first, month_first, _SHORT_YEAR))
 
 
 def _zone(name: str | None, default: str) -> timezone | ZoneInfo:
@@ -64,11 +65,19 @@ def _from_match(match: re.Match[str], know: Knowledge, zone: str) -> tuple[datet
     if parts.get("ampm") and parts["ampm"].lower().startswith("p") and hour < 12:
         hour += 12
     try:
-        when = datetime(int(parts["year"]), month, int(parts["day"]), hour, int(parts.get("minute") or 0),
+        when = datetime(_full_year(parts["year"]), month, int(parts["day"]), hour, int(parts.get("minute") or 0),
                         int(parts.get("second") or 0), tzinfo=_zone(parts.get("zone"), zone))
     except ValueError:
         return None
     return when, parts.get("hour") is not None
+
+
+def _full_year(year: str) -> int:
+    """'15' -> 2015, '98' -> 1998; four digits as they are."""
+    number = int(year)
+    if len(year) > 2:
+        return number
+    return 2000 + number if number < 70 else 1900 + number
 
 
 def dates_in(text: str, line: int, know: Knowledge, zone: str) -> list[Found]:
@@ -84,7 +93,7 @@ def dates_in(text: str, line: int, know: Knowledge, zone: str) -> list[Found]:
     return found
 
 
-_YEAR = re.compile(r"(?:19|20)\d\d")
+_YEAR = re.compile(r"(?:19|20)\d\d|\d\.\d{1,2}\.\d\d")
 
 
 def dates_by_line(texts: list[str], know: Knowledge, zone: str) -> list[list[Found]]:

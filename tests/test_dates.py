@@ -33,6 +33,8 @@ def read(text: str, published: str | None = None) -> Article | Problem:
     ("18 March 2015", "2015-03-18", False),
     ("2015-09-18T22:08:00+02:00", "2015-09-18T22:08", True),
     ("3. März 2020", "2020-03-03", False),
+    ("Erstellt am 01.01.23 um 08:35", "2023-01-01T08:35", True),
+    ("2017/11/26", "2017-11-26", False),
 ])
 def test_forms_of_a_date(text: str, day: str, has_time: bool) -> None:
     [found] = dates_in(text, 0, KNOW, ZONE)
@@ -48,6 +50,10 @@ def test_time_zone_named_in_the_text_is_kept() -> None:
 
 def test_a_date_without_a_year_is_no_date() -> None:
     assert dates_in("am 13. Mai und am 6. Oktober", 0, KNOW, ZONE) == []
+
+
+def test_version_numbers_are_no_dates() -> None:
+    assert dates_in("Patchnotes 4.47.4 und Version 1.2.15.3", 0, KNOW, ZONE) == []
 
 
 def test_impossible_dates_are_ignored() -> None:
