@@ -1,164 +1,34 @@
-"""Page furniture out, article text in: the body of a RawArticle -> paragraphs, subheadings and removed lines.
+"""Page furniture out, article text in: the lines of a body -> paragraphs, subheadings and removed lines.
 
-A page dump (kind "scrape") is read the way an editor skims it: every line gets features (length, stop-word
-share, sentence punctuation, a furniture pattern from generator/data/furniture.toml, repetition), the article is
-the run of lines with the most running text, and it ends where reader comments, related links or the footer
-begin. Inside it, captions, credits, widgets, teasers and repeated lines go. Bodies that were already
-extracted (Markdown, records, HTML, feeds) only get the safe part: the patterns marked ``safe``.
+A page dump (kind "scrape") is read the way an editor skims it: every line has features (generator/lines.py:
+length, stop-word share, sentence punctuation, a furniture pattern, repetition); the article is the run of
+lines with the most running text below its headline, and it ends where reader comments or the footer begin.
+Inside it, captions, credits, widgets, teasers and repeated lines go. Bodies that were already extracted
+(Markdown, records, HTML, feeds) only get the safe part: the patterns marked ``safe``.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from generator.knowledge import Knowledge, Rule
+from generator.lines import GOOD_STOP_SHARE, Line, counts, is_fragment
 from generator.model import Block, Removed
 
-_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
-_SENTENCE_END = re.compile(r"([.!?:;…\"“”»«'’)]|[:;]-?[()DP]|[\U0001F300-\U0001FAFF\u2600-\u27BF])\s*$")
 _CUT_END = re.compile(r"(\.\.\.|…)\s*$")
 _CUT_START = re.compile(r"^\s*(\.\.\.|…)")
 _DATA_LINE = re.compile(r"^(\d[\d.,/–-]*\s*[^\W\d_].*|[^:]{2,40}:\s*\d.*)$")
 _LIST_ITEM = re.compile(r"^([-–•*·]|\d{1,2}[.)])\s+\S")
-_DATE_IN_LINE = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?(\d{4}|\d{2})\b|\b\d{4}-\d{2}-\d{2}\b")
 _COMMENT_HEAD = re.compile(r"^\S{2,40}( \S{1,30})?\s*(\||,|-|am)?\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}"
                            r"(,?\s*(um\s*)?\d{1,2}:\d{2}( uhr)?)?$", re.I)
 
-JOIN_MIN_WORDS = 5  # a line broken inside a sentence has at least this many words
-JOIN_MIN_CHARS = 60
-GOOD_CHARS = 80  # a line this long with enough function words is running text
-GOOD_STOP_SHARE = 0.18
 HEADING_MAX_WORDS = 16
-FRAGMENT_WORDS = 4
 DATA_MAX_CHARS = 100
 MINOR_PENALTY = 25  # captions, credits and widgets: an article's opening may reach past them
-MARKER_REST_CHARS = 25  # 'Mehr zum Thema auf example.de:' is still a marker; a sentence after it is not
-FRAGMENT_STOP_SHARE = 0.25
 CAPTION_MAX_CHARS = 200
 TEASER_PREFIX = 60
 HARD_STOPS = ("comments", "footer")  # related links may sit inside an article: they only weigh against it
 MAX_BARRIER_REPEATS = 2  # a marker on every section ('Diskussionen') is a widget, not the article's end
 ABOVE_HEADLINE_FACTOR = 0.5  # text above the headline is seldom the article
 BELOW_END_FACTOR = 0.15  # nor is text below the footer or in the comments
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One line of the body with the features that tell article text from furniture."""
-
-    text: str
-    words: int
-    stop_share: float
-    sentence: bool  # ends like a sentence
-    rule: Rule | None  # the furniture pattern it matches
-    key: str  # folded for comparisons
-
-    @property
-    def good(self) -> bool:
-        return self.rule is None and len(self.text) >= GOOD_CHARS and self.stop_share >= GOOD_STOP_SHARE
-
-    @property
-    def stop(self) -> str | None:
-        return self.rule.stop if self.rule is not None else None
-
-
-@dataclass(frozen=True, slots=True)
-class Cleaned:
-    blocks: tuple[Block, ...]
-    removed: tuple[Removed, ...]
-    lines: tuple[Line, ...]  # every line of the body, for the metadata readers
-    start: int  # index in ``lines`` of the article's first line
-    end: int  # index after its last line
-
-
-def fold(text: str) -> str:
-    """Lower case, letters and digits only, single spaces: for comparing lines."""
-    return " ".join(re.findall(r"\w+", text.replace("\xad", "").lower()))
-
-
-_MATCHES: dict[tuple[int, bool, str], Rule | None] = {}
-_MAX_CACHED = 200_000
-
-
-def match_rule(text: str, rules: tuple[Rule, ...], safe_only: bool = False) -> Rule | None:
-    """The first furniture rule that matches ``text``; rules that end the article win over others. Menus and
-    footers repeat from page to page, so answers are kept."""
-    key = (id(rules), safe_only, text)
-    if key not in _MATCHES:
-        if len(_MATCHES) > _MAX_CACHED:
-            _MATCHES.clear()
-        _MATCHES[key] = _match_rule(text, rules, safe_only)
-    return _MATCHES[key]
-
-
-def _match_rule(text: str, rules: tuple[Rule, ...], safe_only: bool) -> Rule | None:
-    found = None
-    for rule in rules:
-        if (safe_only and not rule.safe) or len(text) > rule.max_chars:
-            continue
-        if rule.pattern.search(text):
-            if rule.stop and not _stop_covers(rule, text):
-                continue
-            if rule.stop or found is None:
-                found = rule
-                if rule.stop:
-                    break
-    return found
-
-
-def _stop_covers(rule: Rule, text: str) -> bool:
-    """A marker that ends the article stands on a line of its own ("Mehr zum Thema"), not in a sentence."""
-    match = rule.pattern.search(text)
-    if match is None or rule.stop != "related":
-        return match is not None
-    rest = text[match.end():].strip(" :.»›>-–")
-    return len(rest) <= MARKER_REST_CHARS and not rest.endswith((".", "!", "?"))
-
-
-def make_line(text: str, know: Knowledge, safe_only: bool) -> Line:
-    words = _WORD.findall(text.lower())
-    stops = sum(map(know.all_stopwords.__contains__, words))
-    return Line(text=text, words=len(words), stop_share=stops / len(words) if words else 0.0,
-                sentence=bool(_SENTENCE_END.search(text)), rule=match_rule(text, know.rules, safe_only),
-                key=fold(text))
-
-
-def split_lines(body: str) -> list[tuple[str, bool]]:
-    """(line, blank line before it) for every non-empty line, white space folded."""
-    out: list[tuple[str, bool]] = []
-    blank = True
-    for raw in body.split("\n"):
-        text = " ".join(raw.split())
-        if not text:
-            blank = True
-            continue
-        out.append((text, blank))
-        blank = False
-    return out
-
-
-def join_broken(lines: list[tuple[str, bool]], rules: tuple[Rule, ...]) -> list[str]:
-    """Lines broken inside a sentence joined again: a long line that stops without punctuation, directly
-    followed by a line that goes on with a word and ends the sentence."""
-    out: list[str] = []
-    for text, blank_before in lines:
-        if out and not blank_before and _continues(out[-1], text, rules):
-            out[-1] = out[-1] + " " + text
-        else:
-            out.append(text)
-    return out
-
-
-def _continues(previous: str, text: str, rules: tuple[Rule, ...]) -> bool:
-    """Whether ``text`` goes on with the sentence that ``previous`` left open: the previous line stops without
-    punctuation after a word, and this one starts with a lower-case word, or both are long enough for prose."""
-    if _SENTENCE_END.search(previous) or not (previous[-1].isalpha() or previous[-1] in ",-–"):
-        return False
-    if previous.count(" ") < JOIN_MIN_WORDS - 1 or not text[0].isalnum() or match_rule(text, rules) is not None:
-        return False
-    if text[0].islower():
-        return True
-    return len(previous) >= JOIN_MIN_CHARS and (len(text) >= JOIN_MIN_CHARS or bool(_SENTENCE_END.search(text)))
 
 
 def _weight(line: Line, seen: int) -> float:
@@ -198,13 +68,6 @@ def barriers(lines: list[Line], after: int = 0) -> list[int]:
     stops = [i for i, line in enumerate(lines)
              if line.stop in HARD_STOPS and seen[line.key] <= MAX_BARRIER_REPEATS]
     return sorted(i for i in set(stops + (heads if len(heads) > 1 else [])) if i > after)
-
-
-def counts(lines: list[Line]) -> dict[str, int]:
-    seen: dict[str, int] = {}
-    for line in lines:
-        seen[line.key] = seen.get(line.key, 0) + 1
-    return seen
 
 
 def article_span(lines: list[Line], anchor: int = 0) -> tuple[int, int]:
@@ -295,11 +158,6 @@ def _is_paragraph(line: Line) -> bool:
     if line.good or _LIST_ITEM.match(line.text):
         return True
     return line.sentence and line.words >= 3 and not line.text.endswith(":")
-
-
-def is_fragment(line: Line) -> bool:
-    """Part of a sentence on a line of its own (a verse, a list line): it has the function words menus lack."""
-    return line.words >= FRAGMENT_WORDS and line.stop_share >= FRAGMENT_STOP_SHARE
 
 
 def _goes_on(following: Line | None) -> bool:
@@ -397,30 +255,3 @@ def outside(lines: list[Line], start: int, end: int) -> list[Removed]:
     return removed
 
 
-def body_lines(body: str, kind: str, know: Knowledge) -> list[Line]:
-    """The lines of a body with their features; for Markdown, one line per paragraph."""
-    safe_only = kind != "scrape"
-    if kind == "markdown":
-        texts = markdown_paragraphs(body)
-    else:
-        texts = join_broken(split_lines(body), know.rules)
-    return [make_line(text, know, safe_only) for text in texts]
-
-
-def markdown_paragraphs(body: str) -> list[str]:
-    """Paragraphs of Markdown source: blank-line separated, a '#' heading always its own paragraph."""
-    out: list[str] = []
-    current: list[str] = []
-    for raw in body.split("\n"):
-        text = " ".join(raw.split())
-        if not text or text.startswith("#"):
-            if current:
-                out.append(" ".join(current))
-                current = []
-            if text:
-                out.append(text.lstrip("#").strip() or text)
-            continue
-        current.append(text)
-    if current:
-        out.append(" ".join(current))
-    return out

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from generator.clean import (article_span, body_lines, counts, fold, is_fragment, outside, reach_down,
-                             reach_up, read_span)
+from generator.clean import article_span, outside, reach_down, reach_up, read_span
 from generator.config import Config
 from generator.dates import Found, Layout, dates_by_line, is_dateline, page_date, parse_explicit
 from generator.knowledge import Knowledge, knowledge
+from generator.lines import body_lines, counts, fold, is_fragment
 from generator.language import detect_language, normal_code
 from generator.model import Article, Block, Outlet, Problem, RawArticle, Removed
 from generator.outlets import (agencies_in, author_in_lines, dateline_agencies, explicit_outlet,

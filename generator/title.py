@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.clean import Line, fold
+from generator.lines import Line, fold
 
 _SEPARATOR = re.compile(r"\s+(?:\||–|—|-|::|·|»|/|•)\s+")
 _MAX_TITLE_WORDS = 40

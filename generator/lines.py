@@ -1,0 +1,173 @@
+"""The lines of an article body and the features that tell running text from page furniture: length, share
+of function words (generator/data/stopwords.toml), sentence punctuation, the furniture pattern a line matches
+(generator/data/furniture.toml) and a folded key for comparing lines. Lines broken inside a sentence are
+joined again first.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from generator.knowledge import Knowledge, Rule
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_SENTENCE_END = re.compile(r"([.!?:;…\"“”»«'’)]|[:;]-?[()DP]|[\U0001F300-\U0001FAFF\u2600-\u27BF])\s*$")
+
+JOIN_MIN_WORDS = 5  # a line broken inside a sentence has at least this many words
+JOIN_MIN_CHARS = 60
+GOOD_CHARS = 80  # a line this long with enough function words is running text
+GOOD_STOP_SHARE = 0.18
+FRAGMENT_WORDS = 4
+FRAGMENT_STOP_SHARE = 0.25
+MARKER_REST_CHARS = 25  # 'Mehr zum Thema auf example.de:' is still a marker; a sentence after it is not
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of the body with the features that tell article text from furniture."""
+
+    text: str
+    words: int
+    stop_share: float
+    sentence: bool  # ends like a sentence
+    rule: Rule | None  # the furniture pattern it matches
+    key: str  # folded for comparisons
+
+    @property
+    def good(self) -> bool:
+        return self.rule is None and len(self.text) >= GOOD_CHARS and self.stop_share >= GOOD_STOP_SHARE
+
+    @property
+    def stop(self) -> str | None:
+        return self.rule.stop if self.rule is not None else None
+
+
+def fold(text: str) -> str:
+    """Lower case, letters and digits only, single spaces: for comparing lines."""
+    return " ".join(re.findall(r"\w+", text.replace("\xad", "").lower()))
+
+
+_MATCHES: dict[tuple[int, bool, str], Rule | None] = {}
+_MAX_CACHED = 200_000
+
+
+def match_rule(text: str, rules: tuple[Rule, ...], safe_only: bool = False) -> Rule | None:
+    """The first furniture rule that matches ``text``; rules that end the article win over others. Menus and
+    footers repeat from page to page, so answers are kept."""
+    key = (id(rules), safe_only, text)
+    if key not in _MATCHES:
+        if len(_MATCHES) > _MAX_CACHED:
+            _MATCHES.clear()
+        _MATCHES[key] = _match_rule(text, rules, safe_only)
+    return _MATCHES[key]
+
+
+def _match_rule(text: str, rules: tuple[Rule, ...], safe_only: bool) -> Rule | None:
+    found = None
+    for rule in rules:
+        if (safe_only and not rule.safe) or len(text) > rule.max_chars:
+            continue
+        if rule.pattern.search(text):
+            if rule.stop and not _stop_covers(rule, text):
+                continue
+            if rule.stop or found is None:
+                found = rule
+                if rule.stop:
+                    break
+    return found
+
+
+def _stop_covers(rule: Rule, text: str) -> bool:
+    """A marker that ends the article stands on a line of its own ("Mehr zum Thema"), not in a sentence."""
+    match = rule.pattern.search(text)
+    if match is None or rule.stop != "related":
+        return match is not None
+    rest = text[match.end():].strip(" :.»›>-–")
+    return len(rest) <= MARKER_REST_CHARS and not rest.endswith((".", "!", "?"))
+
+
+def make_line(text: str, know: Knowledge, safe_only: bool) -> Line:
+    words = _WORD.findall(text.lower())
+    stops = sum(map(know.all_stopwords.__contains__, words))
+    return Line(text=text, words=len(words), stop_share=stops / len(words) if words else 0.0,
+                sentence=bool(_SENTENCE_END.search(text)), rule=match_rule(text, know.rules, safe_only),
+                key=fold(text))
+
+
+def split_lines(body: str) -> list[tuple[str, bool]]:
+    """(line, blank line before it) for every non-empty line, white space folded."""
+    out: list[tuple[str, bool]] = []
+    blank = True
+    for raw in body.split("\n"):
+        text = " ".join(raw.split())
+        if not text:
+            blank = True
+            continue
+        out.append((text, blank))
+        blank = False
+    return out
+
+
+def join_broken(lines: list[tuple[str, bool]], rules: tuple[Rule, ...]) -> list[str]:
+    """Lines broken inside a sentence joined again: a long line that stops without punctuation, directly
+    followed by a line that goes on with a word and ends the sentence."""
+    out: list[str] = []
+    for text, blank_before in lines:
+        if out and not blank_before and _continues(out[-1], text, rules):
+            out[-1] = out[-1] + " " + text
+        else:
+            out.append(text)
+    return out
+
+
+def _continues(previous: str, text: str, rules: tuple[Rule, ...]) -> bool:
+    """Whether ``text`` goes on with the sentence that ``previous`` left open: the previous line stops without
+    punctuation after a word, and this one starts with a lower-case word, or both are long enough for prose."""
+    if _SENTENCE_END.search(previous) or not (previous[-1].isalpha() or previous[-1] in ",-–"):
+        return False
+    if previous.count(" ") < JOIN_MIN_WORDS - 1 or not text[0].isalnum() or match_rule(text, rules) is not None:
+        return False
+    if text[0].islower():
+        return True
+    return len(previous) >= JOIN_MIN_CHARS and (len(text) >= JOIN_MIN_CHARS or bool(_SENTENCE_END.search(text)))
+
+
+def counts(lines: list[Line]) -> dict[str, int]:
+    seen: dict[str, int] = {}
+    for line in lines:
+        seen[line.key] = seen.get(line.key, 0) + 1
+    return seen
+
+
+def is_fragment(line: Line) -> bool:
+    """Part of a sentence on a line of its own (a verse, a list line): it has the function words menus lack."""
+    return line.words >= FRAGMENT_WORDS and line.stop_share >= FRAGMENT_STOP_SHARE
+
+
+def body_lines(body: str, kind: str, know: Knowledge) -> list[Line]:
+    """The lines of a body with their features; for Markdown, one line per paragraph."""
+    safe_only = kind != "scrape"
+    if kind == "markdown":
+        texts = markdown_paragraphs(body)
+    else:
+        texts = join_broken(split_lines(body), know.rules)
+    return [make_line(text, know, safe_only) for text in texts]
+
+
+def markdown_paragraphs(body: str) -> list[str]:
+    """Paragraphs of Markdown source: blank-line separated, a '#' heading always its own paragraph."""
+    out: list[str] = []
+    current: list[str] = []
+    for raw in body.split("\n"):
+        text = " ".join(raw.split())
+        if not text or text.startswith("#"):
+            if current:
+                out.append(" ".join(current))
+                current = []
+            if text:
+                out.append(text.lstrip("#").strip() or text)
+            continue
+        current.append(text)
+    if current:
+        out.append(" ".join(current))
+    return out
