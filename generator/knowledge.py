@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from generator.config import NormalizeConfig
+from generator.config import ConfigError, NormalizeConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,13 +57,26 @@ def _builtin(name: str) -> dict[str, Any]:
     return tomllib.loads(resources.files("generator.data").joinpath(name).read_text(encoding="utf-8"))
 
 
-def _user(path: str | None) -> dict[str, Any]:
+def _user(path: str | None, key: str) -> dict[str, Any]:
+    """A user's knowledge file; a ConfigError naming the setting where it cannot be read."""
     if not path:
         return {}
-    return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"'normalize.{key}': cannot read {path} ({exc.__class__.__name__})"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"'normalize.{key}': {path} is not valid TOML ({exc})"]) from None
 
 
-def _rules(table: dict[str, Any]) -> list[Rule]:
+def _rules(table: dict[str, Any], where: str = "built-in furniture.toml") -> list[Rule]:
+    try:
+        return _read_rules(table)
+    except (re.error, KeyError, TypeError, ValueError) as exc:
+        raise ConfigError([f"'normalize.patterns_file': a rule in {where} is not usable ({exc})"]) from None
+
+
+def _read_rules(table: dict[str, Any]) -> list[Rule]:
     rules = []
     for row in table.get("rule", []):
         patterns = [p for p in row.get("patterns", []) if p]
@@ -112,9 +125,10 @@ def _agencies() -> dict[str, str]:
 def _load(patterns_file: str | None, outlets_file: str | None) -> Knowledge:
     stopwords = _stopwords()
     months, weekdays, labels, update_labels = _dates()
-    user_patterns, user_outlets = _user(patterns_file), _user(outlets_file)
+    user_patterns = _user(patterns_file, "patterns_file")
+    user_outlets = _user(outlets_file, "outlets_file")
     return Knowledge(
-        rules=tuple(_rules(user_patterns) + _rules(_builtin("furniture.toml"))),
+        rules=tuple(_rules(user_patterns, str(patterns_file)) + _rules(_builtin("furniture.toml"))),
         stopwords=stopwords, all_stopwords=frozenset().union(*stopwords.values()),
         months=months, weekdays=weekdays, date_labels=labels, update_labels=update_labels,
         outlets=tuple(_outlets(user_outlets) + _outlets(_builtin("outlets.toml"))),

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.config import Config, NormalizeConfig
+from generator.config import Config, ConfigError, NormalizeConfig
 from generator.infer import infer_dates
 from generator.load import load, load_files
 from generator.model import Article, Outlet, Problem, RawArticle
@@ -248,3 +248,13 @@ def test_user_outlets_file_extends_the_table(tmp_path: Path) -> None:
 def test_common_words_that_are_outlet_names_sign_nothing() -> None:
     got = article(f"Titel der Meldung\n\n{BODY}\n\nBild:\n\nStern\n\nWelt")
     assert got.outlet is None
+
+
+def test_unreadable_or_broken_user_files_are_config_errors(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[[rule]]\nreason = "x"\npatterns = ["(unclosed"]\n', encoding="utf-8")
+    for config in (NormalizeConfig(patterns_file=str(tmp_path / "missing.toml")),
+                   NormalizeConfig(patterns_file=str(broken)),
+                   NormalizeConfig(outlets_file=str(tmp_path / "missing-outlets.toml"))):
+        with pytest.raises(ConfigError, match="normalize"):
+            normalize_one(raw(f"Titel\n\n{BODY}"), Config(normalize=config))
