@@ -69,13 +69,15 @@ def _generator(site: Site, title: str, feed_id: str, updated: datetime) -> FeedG
     return fg
 
 
-def _add_story(fg: FeedGenerator, site: Site, story: Story, digest: Digest) -> None:
+def _add_story(fg: FeedGenerator, site: Site, story: Story, digest: Digest, rss: bool = False) -> None:
+    """One entry per story. RSS readers take <description> (and a <title> that looks like HTML) for HTML, so the
+    RSS entry carries them escaped; Atom says type="text" and gets them plain."""
     entry = fg.add_entry(order="append")
     entry.id(story_urn(story))
     entry.guid(story_urn(story), permalink=False)
-    entry.title(digest.headline.title)
+    entry.title(escape(digest.headline.title) if rss else digest.headline.title)
     entry.link(href=site.absolute(story_path(story)))
-    entry.summary(summary_text(site, story, digest))
+    entry.summary(summary_html(site, story, digest) if rss else summary_text(site, story, digest))
     entry.content(summary_html(site, story, digest), type="html")
     updated = story.last_published or site.generated
     entry.updated(updated)
@@ -103,7 +105,7 @@ def _site_feeds(site: Site, stories: tuple[Story, ...], digests: dict[str, Diges
     atom = _generator(site, site.title, feed_id, site.generated)
     atom.link(href=site.absolute("atom.xml"), rel="self")
     for story in stories[:FEED_ENTRIES]:
-        _add_story(rss, site, story, digests[story.id])
+        _add_story(rss, site, story, digests[story.id], rss=True)
         _add_story(atom, site, story, digests[story.id])
     return [OutputFile("feed.xml", rss.rss_str(pretty=True)), OutputFile("atom.xml", atom.atom_str(pretty=True))]
 

@@ -406,8 +406,6 @@ def test_atom_feeds_render_no_script_or_unsafe_link(attacked: Built, clean: Buil
     assert not failures, f"{len(failures)} unsafe parts in {len(names)} feeds, e.g. {failures[:4]}"
 
 
-@pytest.mark.xfail(strict=True, reason="feeds.py puts plain text into RSS <description> and <title>, which RSS "
-                   "readers (feedparser included) render as HTML; see SECURITY.md, 'Open findings'")
 def test_rss_feed_renders_no_script_or_unsafe_link(attacked: Built, clean: Built) -> None:
     """feed.xml: an RSS reader takes <description> for HTML, and <title> too once it looks like HTML."""
     failures = feed_failures(attacked, clean, ["feed.xml"])
