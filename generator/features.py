@@ -21,7 +21,8 @@ from importlib import resources
 
 import numpy as np
 import py3langid
-import simplemma
+from simplemma import Lemmatizer
+from simplemma.strategies import DefaultStrategy
 from wordfreq import available_languages, get_frequency_dict, zipf_frequency
 
 from generator.config import GroupingConfig
@@ -43,6 +44,9 @@ SIGNATURE_SIZE = 64
 _PRIME = np.uint64(4294967311)  # the least prime above 2**32
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 _WORDFREQ = frozenset(available_languages())
+# simplemma's dictionaries read from their compressed form on demand: a seventh of the memory, same lemmas;
+# the slower lookups do not matter as ``lemma`` keeps every answer.
+_LEMMATIZER = Lemmatizer(lemmatization_strategy=DefaultStrategy(low_memory=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +111,7 @@ IGNORED = ignore_list()
 @cache
 def _lemmatizes(language: str) -> bool:
     try:
-        simplemma.lemmatize("test", language)
+        _LEMMATIZER.lemmatize("test", language)
     except ValueError:
         return False
     return True
@@ -123,7 +127,7 @@ def prepare(languages: Sequence[str]) -> None:
 @cache
 def lemma(token: str, language: str) -> str:
     """The token's dictionary form where simplemma knows the language, else the token."""
-    return simplemma.lemmatize(token, language) if _lemmatizes(language) else token
+    return _LEMMATIZER.lemmatize(token, language) if _lemmatizes(language) else token
 
 
 @cache

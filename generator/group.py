@@ -27,7 +27,7 @@ from generator.story import chronological, make_story
 
 # Edges weaker than this share of the threshold are dropped: they barely move a group's mean, and at 100,000
 # articles keeping every weak pair would cost more memory than it is worth.
-EDGE_FLOOR = 0.25
+EDGE_FLOOR = 0.5
 STORY_TERMS = 8
 
 Edges = dict[tuple[int, int], float]

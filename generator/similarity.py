@@ -40,7 +40,7 @@ def interlingual(word: str, one: str, other: str) -> bool:
     return abs(zipf(word, one) - zipf(word, other)) < INTERLINGUAL_ZIPF
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def interlingual_view(f: Features, other: str) -> dict[str, float]:
     """The article's terms that can match in the other language, at unit length (cached: features are immutable)."""
     kept = {k: v for (k, v), form in zip(f.terms.items(), f.surface)
