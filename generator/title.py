@@ -123,8 +123,13 @@ def find_title(lines: list[Line], start: int, counts: dict[str, int]) -> Title:
     for found in (_repeat_of(lines, first, start, keys), _near_start(lines, first, start, counts, fold(head)),
                   _fuzzy(lines, first, start, keys)):
         if found is not None:
-            return Title(lines[found].text, found, _kicker(lines, found, counts), site)
-    return Title(head, first, None, site)
+            return Title(_tidy(lines[found].text), found, _kicker(lines, found, counts), site)
+    return Title(_tidy(head), first, None, site)
+
+
+def _tidy(text: str) -> str:
+    """A headline without separators left dangling at its ends ('|Headline' -> 'Headline')."""
+    return text.strip(" |–—·•/") or text
 
 
 def headline_anchor(lines: list[Line]) -> int:
