@@ -13,6 +13,11 @@ from generator.knowledge import Knowledge, Rule
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"([.!?:;…\"“”»«'’)]|[:;]-?[()DP]|[\U0001F300-\U0001FAFF\u2600-\u27BF])\s*$")
 
+_MD_LIST_ITEM = re.compile(r"^([-*+]|\d{1,3}[.)])\s+\S")
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(?<![\w*])(\*\*|__|\*)(\S(?:.*?\S)?)\1(?![\w*])")
+
 JOIN_MIN_WORDS = 5  # a line broken inside a sentence has at least this many words
 JOIN_MIN_CHARS = 60
 GOOD_CHARS = 80  # a line this long with enough function words is running text
@@ -155,19 +160,28 @@ def body_lines(body: str, kind: str, know: Knowledge) -> list[Line]:
 
 
 def markdown_paragraphs(body: str) -> list[str]:
-    """Paragraphs of Markdown source: blank-line separated, a '#' heading always its own paragraph."""
+    """Paragraphs of Markdown source as plain text: blank-line separated; a '#' heading and each list item
+    a paragraph of its own; links, images, emphasis and code marks reduced to their text."""
     out: list[str] = []
     current: list[str] = []
     for raw in body.split("\n"):
         text = " ".join(raw.split())
-        if not text or text.startswith("#"):
-            if current:
-                out.append(" ".join(current))
-                current = []
-            if text:
-                out.append(text.lstrip("#").strip() or text)
-            continue
-        current.append(text)
+        starts_block = not text or text.startswith("#") or bool(_MD_LIST_ITEM.match(text))
+        if starts_block and current:
+            out.append(markdown_text(" ".join(current)))
+            current = []
+        if text.startswith("#"):
+            out.append(markdown_text(text.lstrip("#").strip()) or text)
+        elif text:
+            current.append(text)
     if current:
-        out.append(" ".join(current))
-    return out
+        out.append(markdown_text(" ".join(current)))
+    return [p for p in out if p]
+
+
+def markdown_text(text: str) -> str:
+    """Inline Markdown reduced to what a reader sees: '[text](url)' -> 'text', '**bold**' -> 'bold'."""
+    text = _MD_IMAGE.sub("", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_EMPHASIS.sub(r"\2", text)
+    return " ".join(text.replace("`", "").split())

@@ -258,3 +258,10 @@ def test_unreadable_or_broken_user_files_are_config_errors(tmp_path: Path) -> No
                    NormalizeConfig(outlets_file=str(tmp_path / "missing-outlets.toml"))):
         with pytest.raises(ConfigError, match="normalize"):
             normalize_one(raw(f"Titel\n\n{BODY}"), Config(normalize=config))
+
+
+def test_markdown_inline_marks_are_reduced_to_text() -> None:
+    got = article(f"Ein **fetter** Satz mit [einem Link](https://example.org) und ![Bild](a.png), 2*3*4.\n\n"
+                  f"- erster Punkt der Liste\n- zweiter Punkt der Liste\n\n{BODY}", kind="markdown", title="T")
+    assert got.blocks[0].text == "Ein fetter Satz mit einem Link und , 2*3*4."
+    assert [b.text for b in got.blocks[1:3]] == ["- erster Punkt der Liste", "- zweiter Punkt der Liste"]
