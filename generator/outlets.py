@@ -38,8 +38,13 @@ def _signature_pattern(signatures: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _by_signature(know: Knowledge) -> dict[str, OutletInfo]:
+    return _signature_table(know.outlets)
+
+
+@lru_cache(maxsize=8)
+def _signature_table(outlets: tuple[OutletInfo, ...]) -> dict[str, OutletInfo]:
     """Lower-case name or signature -> outlet; earlier rows (the user's) win."""
-    return {s.lower(): row for row in reversed(know.outlets) for s in (row.name, *row.signatures)}
+    return {s.lower(): row for row in reversed(outlets) for s in (row.name, *row.signatures)}
 
 
 def _table_outlet(row: OutletInfo, domain: str | None = None) -> Outlet:
