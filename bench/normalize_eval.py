@@ -34,7 +34,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 BERLIN = ZoneInfo("Europe/Berlin")
 # Floors for --gate: just under what the mechanism reaches, so that a slip fails CI and a gain moves them up.
 GATE = {"text": {"min_keep": 0.925, "max_leak": 0.13, "min_title": 0.765, "min_date": 0.63, "max_date_wrong": 0.05},
-        "html": {"min_keep": 0.95, "max_leak": 0.08, "min_title": 0.72, "min_date": 0.86, "max_date_wrong": 0.14}}
+        "html": {"min_keep": 0.95, "max_leak": 0.08, "min_title": 0.72, "min_date": 0.83, "max_date_wrong": 0.12}}
 
 
 def fold(text: str | None) -> str:

@@ -6,6 +6,10 @@ import trafilatura
 from generator.model import Problem, RawArticle
 from generator.title import split_site
 
+# The page's first publication, not its last change, and no guessing from loose dates in the page: fewer
+# dates, but fewer wrong ones (on the labelled pages 84% right and 11% wrong, against 86% and 13%).
+_DATES = {"original_date": True, "extensive_search": False}
+
 
 def _field(document: object, name: str) -> str | None:
     value = getattr(document, name, None)
@@ -37,7 +41,7 @@ def read(text: str, path: str) -> list[RawArticle | Problem]:
     if not text.strip():
         return [Problem(path, "empty file")]
     try:
-        document = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False,
+        document = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False, date_extraction_params=_DATES,
                                                include_tables=True)
     except (ValueError, TypeError, RecursionError) as exc:  # lxml refuses some broken pages
         return [Problem(path, f"not a readable HTML page ({exc.__class__.__name__})")]
