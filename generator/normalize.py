@@ -13,7 +13,7 @@ from generator.clean import article_span, outside, reach_down, reach_up, read_sp
 from generator.config import Config
 from generator.dates import Found, Layout, dates_by_line, is_dateline, page_date, parse_explicit
 from generator.knowledge import Knowledge, knowledge
-from generator.lines import body_lines, counts, fold, is_fragment
+from generator.lines import Line, body_lines, counts, fold, is_fragment
 from generator.language import detect_language, normal_code
 from generator.model import Article, Block, Outlet, Problem, RawArticle, Removed
 from generator.outlets import (agencies_in, author_in_lines, dateline_agencies, explicit_outlet,
@@ -37,30 +37,44 @@ class Reading:
     header: tuple[str, ...]  # lines above the article and its first lines, where bylines stand
 
 
-def read_body(raw: RawArticle, know: Knowledge, zone: str) -> Reading:
-    lines = body_lines(raw.body, raw.kind, know)
-    seen = counts(lines)
-    scrape = raw.kind == "scrape"
-    start, end = article_span(lines, headline_anchor(lines)) if scrape else (0, len(lines))
-    end = reach_down(lines, end) if scrape else end
-    title = find_title(lines, start, seen) if scrape or not raw.title else Title(raw.title, -1)
+def _bounds(lines: list[Line], scrape: bool) -> tuple[int, int]:
+    """Where the article is: the whole body where it was extracted already, else found below the headline."""
+    if not scrape:
+        return 0, len(lines)
+    start, end = article_span(lines, headline_anchor(lines))
+    return start, reach_down(lines, end)
+
+
+def _headline(raw: RawArticle, lines: list[Line], start: int, scrape: bool) -> Title:
+    if not scrape and raw.title:
+        return Title(raw.title, -1)
+    title = find_title(lines, start, counts(lines))
     if not scrape and title.index >= 0 and (len(lines) < 2 or lines[title.index].words > 20):
-        title = Title("", -1)  # a body that opens with a paragraph has no headline line
-    texts = [line.text for line in lines]
-    dates = dates_by_line(texts, know, zone)
-    datelines = {line.key for line, found in zip(lines, dates) if is_dateline(line.text, found)}
-    skip = {fold(raw.title or ""), fold(title.text)} | datelines
+        return Title("", -1)  # a body that opens with a paragraph has no headline line
+    return title
+
+
+def _skip_keys(raw: RawArticle, lines: list[Line], title: Title, dates: list[list[Found]]) -> frozenset[str]:
+    """Lines that go wherever they stand: the headline, its kicker and lines that are only a date."""
+    skip = {fold(raw.title or ""), fold(title.text), fold(title.kicker or "")}
+    skip |= {line.key for line, found in zip(lines, dates) if is_dateline(line.text, found)}
     if title.index >= 0:
         skip.add(lines[title.index].key)
-    if title.kicker:
-        skip.add(fold(title.kicker))
-    skip.discard("")
+    return frozenset(skip - {""})
+
+
+def read_body(raw: RawArticle, know: Knowledge, zone: str) -> Reading:
+    lines = body_lines(raw.body, raw.kind, know)
+    scrape = raw.kind == "scrape"
+    start, end = _bounds(lines, scrape)
+    title = _headline(raw, lines, start, scrape)
+    texts = [line.text for line in lines]
+    dates = dates_by_line(texts, know, zone)
     opening = reach_up(lines, title.index, start) if scrape else start
-    blocks, removed = read_span(lines, opening, end, drop_short=scrape, skip=frozenset(skip))
-    layout = Layout(max(title.index, 0), start, end)
+    blocks, removed = read_span(lines, opening, end, drop_short=scrape, skip=_skip_keys(raw, lines, title, dates))
     running = [line.good or (is_fragment(line) and len(line.text) > _FRAGMENT_CHARS) for line in lines]
-    date = page_date(texts, dates, running, layout, know)
-    header = tuple(line.text for line in lines[:min(end, start + 3)])
+    date = page_date(texts, dates, running, Layout(max(title.index, 0), start, end), know)
+    header = tuple(texts[:min(end, start + 3)])
     return Reading(tuple(blocks), tuple(outside(lines, opening, end)) + tuple(removed), title, date, header)
 
 
