@@ -60,9 +60,9 @@ def best_run(weights: list[float]) -> tuple[int, int, float]:
 
 
 def barriers(lines: list[Line], after: int = 0) -> list[int]:
-    """Lines where an article cannot go on: markers of comments, related links and footers, and the headers of
-    reader comments ('user  16.09.2015') where a page has several. Only those after line ``after`` count: a
-    comment counter beside the headline ends nothing."""
+    """Lines where an article cannot go on: markers of reader comments and footers, and the headers of reader
+    comments ('user  16.09.2015') where a page has several (related links only weigh against the text).
+    Only those after line ``after`` count: a comment counter beside the headline ends nothing."""
     heads = [i for i, line in enumerate(lines) if _COMMENT_HEAD.match(line.text)]
     seen = counts(lines)
     stops = [i for i, line in enumerate(lines)
