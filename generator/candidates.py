@@ -81,6 +81,7 @@ def candidate_pairs(feats: Sequence[Features], config: GroupingConfig) -> Iterat
     """Pairs (i < j) to compare, each once: j is among i's nearest or i among j's."""
     index = build_index(feats)
     near = [array("i", nearest(i, feats, index, config)) for i in range(len(feats))]
+    del index  # the pairs are known; the index need not stay in memory while they are compared
     for a, partners in enumerate(near):
         for b in partners:
             if a < b or a not in near[b]:

@@ -72,7 +72,7 @@ class Features:
     day: float | None  # days since 1970, from Article.published; None when undated
     terms: dict[str, float]  # key -> weight; unit length; strongest first, ties by key
     surface: tuple[str, ...]  # the form the article writes each term in, in the order of ``terms``
-    signature: np.ndarray  # MinHash of the shingles (uint64), for near-copies
+    signature: np.ndarray  # MinHash of the shingles (uint32), for near-copies
     shingles: int  # how many shingles the signature summarizes
 
     def forms(self) -> dict[str, str]:
@@ -231,9 +231,10 @@ _PERM_A, _PERM_B = _permutations()
 def minhash(hashes: tuple[int, ...]) -> np.ndarray:
     """MinHash signature: per slot the least hash under one fixed random permutation (equal slots ~ Jaccard)."""
     if not hashes:
-        return np.full(SIGNATURE_SIZE, _PRIME, dtype=np.uint64)
+        return np.full(SIGNATURE_SIZE, 0xFFFFFFFF, dtype=np.uint32)
     values = np.array(hashes, dtype=np.uint64)[:, None]  # < 2**32, so a * x fits in 64 bits
-    return (((values * _PERM_A) % _PRIME + _PERM_B) % _PRIME).min(axis=0)
+    # Kept in 32 bits: the rare hash above 2**32 - 1 wraps around, which equal-slot counting does not notice.
+    return (((values * _PERM_A) % _PRIME + _PERM_B) % _PRIME).min(axis=0).astype(np.uint32)
 
 
 def document_frequencies(drafts: Sequence[Draft]) -> Counter[str]:

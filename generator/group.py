@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from generator.candidates import candidate_pairs
 from generator.config import GroupingConfig
 from generator.features import Features, features
-from generator.linkage import average_link
+from generator.linkage import Edges, average_link, pair
 from generator.model import Article, Link, Story
 from generator.similarity import is_copy, shared, similarity
 from generator.story import chronological, make_story
@@ -29,8 +29,6 @@ from generator.story import chronological, make_story
 # articles keeping every weak pair would cost more memory than it is worth.
 EDGE_FLOOR = 0.5
 STORY_TERMS = 8
-
-Edges = dict[tuple[int, int], float]
 
 
 def content_key(article: Article) -> tuple:
@@ -47,7 +45,7 @@ def similarity_graph(feats: Sequence[Features], config: GroupingConfig) -> Edges
     for i, j in candidate_pairs(feats, config):
         s = similarity(feats[i], feats[j], config)
         if s >= floor:
-            edges[(i, j)] = s
+            edges[pair(i, j)] = s
     return edges
 
 
@@ -92,7 +90,7 @@ def _adjacency(members: list[int], edges: Edges) -> dict[int, dict[int, float]]:
     near: dict[int, dict[int, float]] = {i: {} for i in members}
     for x, i in enumerate(members):
         for j in members[x + 1:]:
-            s = edges.get((min(i, j), max(i, j)))
+            s = edges.get(pair(i, j))
             if s is not None:
                 near[i][j] = near[j][i] = s
     return near

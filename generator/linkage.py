@@ -28,15 +28,29 @@ def _span(a: _Group, b: _Group) -> float:
     return max(lasts) - min(firsts) if firsts else 0.0
 
 
-def average_link(days: Sequence[float | None], edges: dict[tuple[int, int], float], threshold: float,
-                 max_days: float) -> list[list[int]]:
-    """Groups of item indexes. ``edges`` maps (i, j), i < j, to a similarity; ties go to the lower indexes."""
+# Pair similarities keyed by pair(i, j): a million ints cost far less memory than a million tuples.
+Edges = dict[int, float]
+
+
+def pair(i: int, j: int) -> int:
+    """One int for the unordered pair of item indexes i and j."""
+    return (min(i, j) << 32) | max(i, j)
+
+
+def unpair(key: int) -> tuple[int, int]:
+    """The pair (i, j), i < j, of a key made by ``pair``."""
+    return key >> 32, key & 0xFFFFFFFF
+
+
+def average_link(days: Sequence[float | None], edges: Edges, threshold: float, max_days: float) -> list[list[int]]:
+    """Groups of item indexes, from the similarities of pairs; ties go to the lower indexes."""
     groups = {i: _Group([i], d, d) for i, d in enumerate(days)}
     sums: dict[int, dict[int, float]] = {i: {} for i in groups}
-    for (i, j), s in edges.items():
-        sums[i][j] = sums[i].get(j, 0.0) + s
-        sums[j][i] = sums[j].get(i, 0.0) + s
-    heap = [(-s, i, j, 0, 0) for (i, j), s in edges.items() if s >= threshold]
+    for key, s in edges.items():
+        i, j = unpair(key)
+        sums[i][j] = s
+        sums[j][i] = s
+    heap = [(-s, *unpair(key), 0, 0) for key, s in edges.items() if s >= threshold]
     heapq.heapify(heap)
     while heap:
         negative, i, j, vi, vj = heapq.heappop(heap)
