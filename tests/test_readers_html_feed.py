@@ -97,3 +97,24 @@ def test_html_and_feed_files_load_from_disk(tmp_path: Path) -> None:
     loaded = load_files(sorted(tmp_path.iterdir()), tmp_path, 1_000_000)
     assert [a.input for a in loaded.articles] == ["news.xml", "news.xml", "page.htm"]
     assert [p.record for p in loaded.problems] == ["3"]
+
+
+def test_feed_text_that_is_a_url_or_a_path_is_never_opened(tmp_path: Path) -> None:
+    private = tmp_path / "private.xml"
+    private.write_text(RSS.replace("Erste &amp; beste Meldung", "PRIVATE-ENTRY"), encoding="utf-8")
+    for text in (str(private), f"file://{private}", "http://169.254.169.254/latest"):
+        items = feed.read(text, "odd.xml")
+        assert all(isinstance(i, Problem) for i in items), text
+        assert "PRIVATE" not in repr(items)
+
+
+def test_feed_declared_in_latin1_reads_the_decoded_text() -> None:
+    latin = ('<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><title>Über</title>'
+             '<item><title>Größe</title><description>Maße</description></item></channel></rss>')
+    [entry] = feed.read(latin, "latin.rss")
+    assert isinstance(entry, RawArticle) and (entry.title, entry.body, entry.outlet) == ("Größe", "Maße", "Über")
+
+
+def test_broken_html_that_lxml_asserts_on_is_a_problem() -> None:
+    items = html.read("<video></p></article></body></html></html></html>", "x.html")
+    assert all(isinstance(i, (RawArticle, Problem)) for i in items)

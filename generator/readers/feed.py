@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 from typing import Any
 
@@ -45,7 +46,10 @@ def _entry(entry: Any, path: str, position: int, outlet: str | None, language: s
 def read(text: str, path: str) -> list[RawArticle | Problem]:
     if not text.strip():
         return [Problem(path, "empty file")]
-    parsed = feedparser.parse(text)
+    # A stream, never the text itself: feedparser fetches a string that looks like a URL and opens one that
+    # names a local file. The text is decoded already, so its bytes are UTF-8 whatever the XML declaration says.
+    parsed = feedparser.parse(io.BytesIO(text.encode("utf-8")),
+                              response_headers={"content-type": "application/xml; charset=utf-8"})
     if not parsed.entries:
         if parsed.get("bozo"):
             reason = parsed.get("bozo_exception").__class__.__name__

@@ -43,7 +43,8 @@ def read(text: str, path: str) -> list[RawArticle | Problem]:
     try:
         document = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False, date_extraction_params=_DATES,
                                                include_tables=True)
-    except (ValueError, TypeError, RecursionError) as exc:  # lxml refuses some broken pages
+    except (ValueError, TypeError, LookupError, RecursionError, AssertionError) as exc:
+        # lxml refuses some broken pages, and asserts on others (stray end tags)
         return [Problem(path, f"not a readable HTML page ({exc.__class__.__name__})")]
     if document is None:
         return [Problem(path, "no article text found in the HTML page")]
