@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import time
 import urllib.error
@@ -43,6 +44,18 @@ class Response:
     modified: str | None = None
 
 
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows redirects to http(s) addresses only (urllib alone would follow one to ftp:)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001 - urllib's signature
+        if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            raise urllib.error.HTTPError(newurl, code, "redirect to a non-http(s) address", headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_HttpOnlyRedirects)
+
+
 @dataclass
 class Client:
     """HTTP with a per-host delay, a timeout, gzip, conditional GET and robots.txt."""
@@ -60,6 +73,8 @@ class Client:
         self.last_request[host] = time.monotonic()
 
     def get(self, url: str, etag: str | None = None, modified: str | None = None) -> Response:
+        if urllib.parse.urlsplit(url).scheme.lower() not in ("http", "https"):
+            raise ValueError("not an http(s) address")  # a feed must not make us read file: or ftp: URLs
         headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"}
         if etag:
             headers["If-None-Match"] = etag
@@ -68,7 +83,7 @@ class Client:
         self._wait(urllib.parse.urlsplit(url).netloc)
         request = urllib.request.Request(url, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as reply:
+            with _OPENER.open(request, timeout=self.timeout) as reply:
                 body = reply.read(MAX_BYTES + 1)
                 if reply.headers.get("Content-Encoding", "").lower() == "gzip":
                     body = gzip.decompress(body)
@@ -201,7 +216,7 @@ def fetch(sources: list[str], content: Path, client: Client) -> FetchReport:
             continue
         if reply.status == 304:
             continue
-        feed = feedparser.parse(reply.body)
+        feed = feedparser.parse(io.BytesIO(reply.body))  # bytes alone could name a local file to feedparser
         if feed.bozo and not feed.entries:
             problems.append(f"{url}: not a feed ({feed.get('bozo_exception', 'unreadable')}); skipped")
             continue

@@ -9,6 +9,7 @@ from datetime import datetime
 from generator.model import Article, Link, Story
 
 _MAX_SLUG_WORDS = 8
+_MAX_SLUG_CHARS = 60  # well under every file system's limit for one name, with room for the id suffix
 _LEAD_CHARS = 320
 
 
@@ -25,7 +26,7 @@ def slugify(text: str, max_words: int = _MAX_SLUG_WORDS) -> str:
     text = text.replace("ß", "ss")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     words = re.findall(r"[a-z0-9]+", text)
-    return "-".join(words[:max_words]) or "story"
+    return "-".join(words[:max_words])[:_MAX_SLUG_CHARS].strip("-") or "story"
 
 
 def chronological(article: Article) -> tuple:

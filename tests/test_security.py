@@ -95,9 +95,6 @@ def test_thousand_character_titles_make_short_paths(tmp_path: Path) -> None:
     assert not _tame(tmp_path / "site")
 
 
-@pytest.mark.xfail(strict=True, raises=(OSError, ValueError), reason="story.slugify and site.outlet_slug cap the number of "
-                   "words but not their length: a 1,000-letter word makes a 1,000-character folder name "
-                   "(ENAMETOOLONG), which write refuses; see SECURITY.md, 'Open findings'")
 def test_thousand_character_word_in_title_and_outlet_makes_short_paths(tmp_path: Path) -> None:
     content = _hostile_content(tmp_path / "content", ("a" * 1000, "Über" * 250, "x" * 300 + " " + "y" * 300))
     build(Config(), Paths(content, tmp_path / "site"), FIXED_NOW)
