@@ -24,7 +24,10 @@ _DATELINE_AGENCY = re.compile(r"^[A-ZÄÖÜ][\w./ -]{1,40}\s\(([\w/ ,-]{2,30})\)
 def domain_of(url: str | None) -> str | None:
     if not url:
         return None
-    host = (urlsplit(url if "//" in url else "//" + url).hostname or "").lower()
+    try:
+        host = (urlsplit(url if "//" in url else "//" + url).hostname or "").lower()
+    except ValueError:  # a broken IPv6 host or port
+        return None
     return host.removeprefix("www.") or None
 
 

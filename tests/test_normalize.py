@@ -265,3 +265,9 @@ def test_markdown_inline_marks_are_reduced_to_text() -> None:
                   f"- erster Punkt der Liste\n- zweiter Punkt der Liste\n\n{BODY}", kind="markdown", title="T")
     assert got.blocks[0].text == "Ein fetter Satz mit einem Link und , 2*3*4."
     assert [b.text for b in got.blocks[1:3]] == ["- erster Punkt der Liste", "- zweiter Punkt der Liste"]
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://[broken/x", "https://example.org:99999999/a"])
+def test_broken_links_give_no_outlet_domain_and_no_crash(url: str) -> None:
+    got = article(f"Titel\n\n{BODY}", kind="record", url=url)
+    assert got.outlet is None or got.outlet.domain in (None, "example.org")
