@@ -15,12 +15,12 @@ from __future__ import annotations
 import hashlib
 import heapq
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from generator.candidates import candidate_pairs
 from generator.config import GroupingConfig
 from generator.features import Features, features
-from generator.linkage import Edges, average_link, pair
+from generator.linkage import average_link
 from generator.model import Article, Link, Story
 from generator.similarity import is_copy, shared, similarity
 from generator.story import chronological, make_story
@@ -38,38 +38,35 @@ def content_key(article: Article) -> tuple:
     return (when, digest, article.id)
 
 
-def similarity_graph(feats: Sequence[Features], config: GroupingConfig) -> Edges:
-    """Similarities of the candidate pairs that are strong enough to matter."""
+def similar_pairs(feats: Sequence[Features], config: GroupingConfig) -> Iterator[tuple[int, int, float]]:
+    """(i, j, similarity) of the candidate pairs that are strong enough to matter."""
     floor = EDGE_FLOOR * config.threshold
-    edges: Edges = {}
     for i, j in candidate_pairs(feats, config):
         s = similarity(feats[i], feats[j], config)
         if s >= floor:
-            edges[pair(i, j)] = s
-    return edges
+            yield i, j, s
 
 
 def group(articles: Sequence[Article], config: GroupingConfig) -> tuple[Story, ...]:
     """The stories of ``articles``, each article in exactly one, sorted by story id."""
     ordered = sorted(articles, key=content_key)
     feats = features(ordered, config)
-    edges = similarity_graph(feats, config)
-    clusters = average_link([f.day for f in feats], edges, config.threshold, config.max_days)
-    stories = [_story(members, ordered, feats, edges, config) for members in clusters]
+    clusters = average_link([f.day for f in feats], similar_pairs(feats, config), config.threshold, config.max_days)
+    stories = [_story(members, ordered, feats, config) for members in clusters]
     return tuple(sorted(stories, key=lambda s: s.id))
 
 
-def _story(members: list[int], ordered: Sequence[Article], feats: Sequence[Features], edges: Edges,
-           config: GroupingConfig) -> Story:
+def _story(members: list[int], ordered: Sequence[Article], feats: Sequence[Features], config: GroupingConfig) -> Story:
     articles = [ordered[i] for i in members]
-    links = _links(members, ordered, feats, edges)
+    links = _links(members, ordered, feats, config)
     return make_story(articles, links, story_terms(members, feats), _copies(members, feats, config))
 
 
-def _links(members: list[int], ordered: Sequence[Article], feats: Sequence[Features], edges: Edges) -> tuple[Link, ...]:
+def _links(members: list[int], ordered: Sequence[Article], feats: Sequence[Features],
+           config: GroupingConfig) -> tuple[Link, ...]:
     """A maximum spanning tree of the story grown from its earliest article: each article's strongest way in."""
     founder = min(members, key=lambda i: chronological(ordered[i]))
-    near = _adjacency(members, edges)
+    near = _similarities(members, feats, config)
     links = {founder: Link(ordered[founder].id, None, 1.0)}
     frontier = [(-s, j, founder) for j, s in near[founder].items()]
     heapq.heapify(frontier)
@@ -81,17 +78,18 @@ def _links(members: list[int], ordered: Sequence[Article], feats: Sequence[Featu
         for k, s in near[j].items():
             if k not in links:
                 heapq.heappush(frontier, (-s, k, j))
-    for j in members:  # only reachable if a caller passes a group the graph does not connect
+    for j in members:  # a guard: every merge went through a pair with a similarity, so all are reached
         links.setdefault(j, Link(ordered[j].id, ordered[founder].id, 0.0))
     return tuple(links.values())
 
 
-def _adjacency(members: list[int], edges: Edges) -> dict[int, dict[int, float]]:
+def _similarities(members: list[int], feats: Sequence[Features], config: GroupingConfig) -> dict[int, dict[int, float]]:
+    """Similarity of every pair of the story's articles (stories are small; the corpus's pairs are not kept)."""
     near: dict[int, dict[int, float]] = {i: {} for i in members}
     for x, i in enumerate(members):
         for j in members[x + 1:]:
-            s = edges.get(pair(i, j))
-            if s is not None:
+            s = similarity(feats[i], feats[j], config)
+            if s > 0:
                 near[i][j] = near[j][i] = s
     return near
 

@@ -8,7 +8,7 @@ reports in between. A merge that would let a story span more than ``max_days`` i
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -28,29 +28,17 @@ def _span(a: _Group, b: _Group) -> float:
     return max(lasts) - min(firsts) if firsts else 0.0
 
 
-# Pair similarities keyed by pair(i, j): a million ints cost far less memory than a million tuples.
-Edges = dict[int, float]
-
-
-def pair(i: int, j: int) -> int:
-    """One int for the unordered pair of item indexes i and j."""
-    return (min(i, j) << 32) | max(i, j)
-
-
-def unpair(key: int) -> tuple[int, int]:
-    """The pair (i, j), i < j, of a key made by ``pair``."""
-    return key >> 32, key & 0xFFFFFFFF
-
-
-def average_link(days: Sequence[float | None], edges: Edges, threshold: float, max_days: float) -> list[list[int]]:
-    """Groups of item indexes, from the similarities of pairs; ties go to the lower indexes."""
+def average_link(days: Sequence[float | None], pairs: Iterable[tuple[int, int, float]], threshold: float,
+                 max_days: float) -> list[list[int]]:
+    """Groups of item indexes, from the similarities (i, j, s) of pairs, each pair once; ties go to the lower
+    indexes. ``pairs`` is read once, so a caller can stream it without holding all pairs twice."""
     groups = {i: _Group([i], d, d) for i, d in enumerate(days)}
     sums: dict[int, dict[int, float]] = {i: {} for i in groups}
-    for key, s in edges.items():
-        i, j = unpair(key)
-        sums[i][j] = s
-        sums[j][i] = s
-    heap = [(-s, *unpair(key), 0, 0) for key, s in edges.items() if s >= threshold]
+    heap = []
+    for i, j, s in pairs:
+        sums[i][j] = sums[j][i] = s
+        if s >= threshold:
+            heap.append((-s, min(i, j), max(i, j), 0, 0))
     heapq.heapify(heap)
     while heap:
         negative, i, j, vi, vj = heapq.heappop(heap)
