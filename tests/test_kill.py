@@ -86,9 +86,10 @@ def _kill(process: subprocess.Popen) -> None:
     process.wait()
 
 
-def _start(args: list[str]) -> subprocess.Popen:
+def _start(args: list[str], cwd: Path, stderr: int = subprocess.DEVNULL) -> subprocess.Popen:
+    """``args`` in a session of its own, in ``cwd`` (so that no newsdigest.toml of the checkout applies)."""
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(EPOCH), PYTHONPATH=str(ROOT))
-    return subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    return subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=stderr,
                             start_new_session=True)
 
 
@@ -124,7 +125,7 @@ def test_builds_killed_at_any_stage_leave_the_previous_site(tmp_path: Path) -> N
         site = tmp_path / re.sub(r"\W+", "-", name) / "site"
         shutil.copytree(previous_site, site, symlinks=True)
         runs[name] = (site, _start([sys.executable, "-m", "generator", "build", "-q", "--content", str(content),
-                                    "--output", str(site)]))
+                                    "--output", str(site)], tmp_path, subprocess.PIPE))
     killed_in_write = set()
     while any(p.returncode is None for _, p in runs.values()):
         assert time.monotonic() - started < 240, "builds did not finish"
@@ -140,6 +141,10 @@ def test_builds_killed_at_any_stage_leave_the_previous_site(tmp_path: Path) -> N
         assert process.returncode != 0 or snapshot(site) == expected, name
         assert not leftovers(site), (name, leftovers(site))
     finished = {name for name, (_, process) in runs.items() if process.returncode == 0}
+    errors = {name: process.communicate()[1][-500:] for name, (_, process) in runs.items()}
+    failed = {name: errors[name] for name, (_, process) in runs.items()
+              if process.returncode not in (0, -signal.SIGKILL)}
+    assert not failed, f"builds failed rather than being killed: {failed}"
     assert {"staging appears", "staging half full"} <= killed_in_write | finished, "no kill in the write stage"
 
     # The next build (its write stage) removes what the killed ones left and writes the new site.
@@ -166,7 +171,7 @@ def test_writes_killed_at_random_moments_leave_old_or_new_site_never_a_mix(tmp_p
     rng = random.Random(7)
     outcomes = set()
     for wait in [0.0] + [rng.uniform(0, 0.25) for _ in range(5)]:
-        process = _start([sys.executable, "-c", WRITER, str(tmp_path / "files.pickle"), str(site)])
+        process = _start([sys.executable, "-c", WRITER, str(tmp_path / "files.pickle"), str(site)], tmp_path)
         while process.poll() is None and not staging(site):
             time.sleep(0.0005)
         delay = time.monotonic() + wait

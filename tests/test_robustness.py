@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from generator import search
 from generator.build import Paths, build
 from generator.config import Config, NormalizeConfig
 from generator.group import group
@@ -137,16 +138,18 @@ def test_named_pipe_devices_and_sockets_are_problems_and_never_block(tmp_path: P
                       ("pipe.txt", "random.json", "socket.jsonl", "tty.md", "zero.txt")}
 
 
-def test_thousands_of_tiny_files_build(tmp_path: Path) -> None:
-    """bench/limits.py builds 100,000 of them; here 2,000 keep the suite fast."""
+def test_thousands_of_tiny_files_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """bench/limits.py builds 100,000 of them; here 2,000 keep the suite fast (and no search index, which takes
+    about 0.1 s a story page and is no limit of the load stage)."""
+    monkeypatch.setattr(search, "available", lambda: False)
     files: dict[str, str | bytes] = {}
     for n in range(2_000):
-        kind = n % 5
+        kind = 4 if n % 20 == 0 else n % 4
         files[f"{n // 500}/{n:05d}." + ("txt", "json", "md", "jsonl", "json")[kind]] = [
             b"", "{}", "---\n---\n", "\n", f'{{"title": "Kurze Meldung Nummer {n}", "language": "de"}}'][kind]
     content = write_files(tmp_path / "content", files)
     report = build(Config(), Paths(content, tmp_path / "site"), FIXED_NOW)
-    assert report.articles == 400 and report.skipped == 1_600
+    assert report.articles == 100 and report.skipped == 1_900
     assert report.skipped == len(report.problems) and (tmp_path / "site" / "index.html").is_file()
 
 
@@ -187,7 +190,8 @@ RAW = st.builds(
     title=st.none() | st.text(max_size=80), published=st.none() | st.text(max_size=30) | st.sampled_from(
         ["2024-01-02", "18.09.2015 18:35 Uhr", "Mon, 04 Mar 2024 10:00:00 +0100", "9999-99-99", "yesterday"]),
     outlet=st.none() | st.text(max_size=40), url=st.none() | st.sampled_from(["https://example.org/a", "http://x"]),
-    author=st.none() | st.text(max_size=40), language=st.none() | st.text(max_size=5), id=st.none() | st.text(max_size=8))
+    author=st.none() | st.text(max_size=40), language=st.none() | st.text(max_size=5),
+    id=st.none() | st.text(max_size=8))
 
 
 @FAST
@@ -228,3 +232,41 @@ def test_group_puts_every_article_in_exactly_one_story(made: list[Article]) -> N
     placed = [a.id for s in stories for a in s.articles]
     assert sorted(placed) == sorted(a.id for a in made)
     assert len({s.id for s in stories}) == len(stories) and len({s.slug for s in stories}) == len(stories)
+
+
+@pytest.mark.xfail(strict=True, raises=ImportError, reason="features.zipf asks wordfreq about a word with digits in "
+                   "Chinese or Japanese, which needs jieba or MeCab (not dependencies): one such article fails the "
+                   "build; see SECURITY.md, 'Open findings'")
+@pytest.mark.parametrize("language, text", [("zh", "外交部长周三在日内瓦举行新一轮会谈，讨论停火协议。2024年3月4日"),
+                                            ("ja", "外務大臣は水曜日にジュネーブで新たな協議を行った。2024年3月4日")],
+                         ids=["zh", "ja"])
+def test_group_takes_an_article_in_chinese_or_japanese(language: str, text: str) -> None:
+    article = Article(id=language, input="a.json", record=None, title=text[:8], kicker=None, outlet=None,
+                      url=None, published=None, published_has_time=False, published_inferred=False,
+                      language=language, author=None, agencies=(), blocks=(Block(text),))
+    [story] = group([article], Config().grouping)
+    assert story.articles == (article,)
+
+
+@pytest.mark.parametrize("url", ["http://[x/a", "https://a:port/", "http://a:99999/", "https://user@/x"])
+def test_links_urllib_cannot_take_apart_are_dropped(url: str) -> None:
+    """Later stages (the outlet from the domain) split the link with urllib, which raises on these."""
+    items = vet(RawArticle("a.json", None, "record", "Text.", title="T", url=url))
+    assert items[0].url is None and "not an http(s) address" in items[1].reason
+
+
+def test_html_reader_takes_stray_end_tags() -> None:
+    """lxml's drop_tree, reached through trafilatura and htmldate, asserts on these."""
+    items = READERS[".html"]("<video></p></article></body></html></html></html>", "x.html")
+    assert all(isinstance(i, (RawArticle, Problem)) for i in items)
+
+
+@pytest.mark.xfail(strict=True, raises=ValueError, reason="dates.parse_explicit keeps a UTC offset of 24 hours or "
+                   "more, which datetime refuses to use: one such date fails grouping and the build; see "
+                   "SECURITY.md, 'Open findings'")
+@pytest.mark.parametrize("published", ["2024-01-01T10:00:00+99:00", "Mon, 04 Mar 2024 10:00:00 +9999"])
+def test_date_with_an_impossible_offset_does_not_fail_the_build(published: str) -> None:
+    raw = RawArticle("a.json", None, "record", "Die Minister trafen sich in Genf.", title="T", published=published)
+    articles, _ = normalize([raw], Config())
+    assert all(a.published is None or a.published.timestamp() for a in articles)
+    assert len(group(articles, Config().grouping)) == len(articles)

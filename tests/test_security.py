@@ -244,3 +244,61 @@ def test_file_name_that_is_not_utf8_builds(tmp_path: Path) -> None:
     report = build(Config(), Paths(content, tmp_path / "site"), FIXED_NOW)
     assert report.articles == 1 and not report.problems
     json.loads((tmp_path / "site" / "stories.json").read_text(encoding="utf-8"))
+
+
+# newsdigest fetch: a feed is as untrusted as an article.
+
+def test_fetch_follows_only_http_links_of_a_feed(tmp_path: Path) -> None:
+    import feedparser
+
+    from generator.fetch import Client, fetch_entry
+
+    secret = tmp_path / "secret.html"
+    secret.write_text("<html><body><article><p>" + "SECRET-TOKEN geheime Zugangsdaten des Servers. " * 30
+                      + "</p></article></body></html>", encoding="utf-8")
+    for link in (f"file://localhost{secret}", f"file:{secret}"):
+        feed = feedparser.parse(f'<rss version="2.0"><channel><title>S</title><item><title>T</title><link>{link}'
+                                f'</link><description>kurz</description></item></channel></rss>')
+        assert "SECRET-TOKEN" not in str(fetch_entry(Client(delay=0), feed.entries[0], "S")), link
+
+
+def test_feed_file_whose_text_is_a_url_or_a_path_is_not_opened(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import feedparser.http
+
+    fetched: list[str] = []
+    monkeypatch.setattr(feedparser.http, "get", lambda url, *args, **kwargs: fetched.append(url) or b"")
+    private = tmp_path / "private" / "feed.xml"  # some feed on the machine, outside the content folder
+    write_files(private.parent, {"feed.xml": '<rss version="2.0"><channel><title>Intern</title><item><title>'
+                                             'PRIVATE-ENTRY</title><description>geheim</description></item>'
+                                             '</channel></rss>'})
+    content = write_files(tmp_path / "content", {"path.xml": str(private), "url.rss": "http://169.254.169.254/x",
+                                                 "file.atom": f"file://{private}"})
+    loaded = load(content, 1_000_000)
+    assert not fetched, f"the build fetched {fetched}"
+    assert not [a for a in loaded.articles if "PRIVATE" in (a.title or "")], "a local file was read as a feed"
+
+
+@pytest.mark.xfail(strict=True, reason="fetch.Client.get gunzips the whole body in memory (gzip.decompress): 20 MB "
+                   "of gzip can become 20 GB; see SECURITY.md, 'Open findings'")
+def test_fetch_reads_a_gzip_body_only_up_to_the_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No network: the opener answers with a small gzip body that unpacks to more than the limit."""
+    import gzip
+    import io
+
+    from generator import fetch
+
+    bomb = gzip.compress(b"\0" * (fetch.MAX_BYTES + 1_000_000))
+
+    class Reply(io.BytesIO):
+        status, headers = 200, {"Content-Encoding": "gzip"}
+
+        def geturl(self) -> str:
+            return "https://example.org/bomb"
+
+    monkeypatch.setattr(fetch._OPENER, "open", lambda request, timeout: Reply(bomb))
+    try:
+        body = fetch.Client(delay=0).get("https://example.org/bomb").body
+    except ValueError:
+        return  # refused: fine
+    assert len(body) <= fetch.MAX_BYTES

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import urllib.parse
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -68,4 +69,11 @@ def web_url(value: str | None) -> str | None:
     if value is None:
         return None
     value = value.strip()
-    return value if _WEB_URL.fullmatch(value) else None
+    if not _WEB_URL.fullmatch(value):
+        return None
+    try:  # what later stages take apart must come apart: a broken IPv6 host or port raises in urllib
+        parts = urllib.parse.urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number or out of range
+    except ValueError:
+        return None
+    return value if parts.hostname else None
