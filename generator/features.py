@@ -138,8 +138,8 @@ def _frequencies(language: str) -> dict[str, float]:
 @cache
 def zipf(word: str, language: str) -> float:
     """Background frequency on the Zipf scale (0 = unknown, 7 = 'the'), English where the language is not covered."""
-    if any(c.isdigit() for c in word):  # wordfreq estimates numbers by their shape
-        return zipf_frequency(word, language if language in _WORDFREQ else "en")
+    if any(c.isdigit() for c in word):  # wordfreq estimates numbers by their shape, alike in every language
+        return zipf_frequency(word, "en")  # (and its Chinese or Japanese tokenizers would need jieba or MeCab)
     frequency = _frequencies(language).get(word)
     return math.log10(frequency) + 9 if frequency else 0.0
 

@@ -157,3 +157,11 @@ def test_a_developing_story_over_days_stays_one() -> None:
                     "Firefighters contained the Orroral Valley fire; the ACT state of emergency stays in place.",
                     published=when(2020, 2, 3))
     assert partition(group([first, second, third], CONFIG)) == [["day-1", "day-2", "day-3"]]
+
+
+def test_articles_in_any_script_group_without_error() -> None:
+    texts = {"zh": "外交部长周三在日内瓦举行新一轮会谈，讨论停火协议。2024年3月4日",
+             "ja": "外務大臣は水曜日にジュネーブで新たな協議を行った。2024年3月4日",
+             "ar": "التقى وزراء الخارجية في جنيف يوم الأربعاء 4 مارس 2024", "xx": "Qwerty 2024 zxcv 3,5"}
+    articles = [article(code, text[:8], text, language=code) for code, text in texts.items()]
+    assert partition(group(articles, CONFIG)) == [["ar"], ["ja"], ["xx"], ["zh"]]
