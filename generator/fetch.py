@@ -44,6 +44,15 @@ class Response:
     modified: str | None = None
 
 
+def _gunzip(data: bytes) -> bytes:
+    """Unpack a gzip body, refusing one that unpacks to more than MAX_BYTES (a gzip bomb)."""
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+        body = stream.read(MAX_BYTES + 1)
+    if len(body) > MAX_BYTES:
+        raise ValueError(f"body unpacks to more than {MAX_BYTES:,} bytes")
+    return body
+
+
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
     """Follows redirects to http(s) addresses only (urllib alone would follow one to ftp:)."""
 
@@ -86,7 +95,7 @@ class Client:
             with _OPENER.open(request, timeout=self.timeout) as reply:
                 body = reply.read(MAX_BYTES + 1)
                 if reply.headers.get("Content-Encoding", "").lower() == "gzip":
-                    body = gzip.decompress(body)
+                    body = _gunzip(body)
                 return Response(reply.geturl(), reply.status, body, reply.headers.get("ETag"),
                                 reply.headers.get("Last-Modified"))
         except urllib.error.HTTPError as exc:

@@ -234,9 +234,6 @@ def test_group_puts_every_article_in_exactly_one_story(made: list[Article]) -> N
     assert len({s.id for s in stories}) == len(stories) and len({s.slug for s in stories}) == len(stories)
 
 
-@pytest.mark.xfail(strict=True, raises=ImportError, reason="features.zipf asks wordfreq about a word with digits in "
-                   "Chinese or Japanese, which needs jieba or MeCab (not dependencies): one such article fails the "
-                   "build; see SECURITY.md, 'Open findings'")
 @pytest.mark.parametrize("language, text", [("zh", "外交部长周三在日内瓦举行新一轮会谈，讨论停火协议。2024年3月4日"),
                                             ("ja", "外務大臣は水曜日にジュネーブで新たな協議を行った。2024年3月4日")],
                          ids=["zh", "ja"])

@@ -279,8 +279,6 @@ def test_feed_file_whose_text_is_a_url_or_a_path_is_not_opened(tmp_path: Path,
     assert not [a for a in loaded.articles if "PRIVATE" in (a.title or "")], "a local file was read as a feed"
 
 
-@pytest.mark.xfail(strict=True, reason="fetch.Client.get gunzips the whole body in memory (gzip.decompress): 20 MB "
-                   "of gzip can become 20 GB; see SECURITY.md, 'Open findings'")
 def test_fetch_reads_a_gzip_body_only_up_to_the_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """No network: the opener answers with a small gzip body that unpacks to more than the limit."""
     import gzip
