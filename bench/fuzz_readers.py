@@ -212,7 +212,6 @@ def forbid_network_and_files() -> None:
 # Crashes found before and reported as open findings in SECURITY.md: listed, but they do not fail the run.
 # (start of the crash key, the module of ours it came through, the finding)
 KNOWN = [
-    ("ModuleNotFoundError", "features.py", "features.py: wordfreq needs jieba or MeCab for Chinese, Japanese"),
     ("ValueError at group.py", "", "dates.py: a UTC offset of 24 hours or more, which datetime cannot use"),
 ]
 

@@ -7,11 +7,10 @@ a device) is never opened for reading in a way that could block.
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.decode import DecodeError, decode
@@ -26,6 +25,7 @@ MAX_FIELD = 10_000
 # Characters that no output can carry: C0/C1 controls but tab and newline, BOM, non-characters, lone surrogates.
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff\ud800-\udfff]")
 _META = ("title", "published", "outlet", "url", "author", "language", "id", "record")
+_MAX_SHOWN = 80  # characters of a record id in a problem line
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,27 +100,35 @@ def _rel(path: Path, root: Path | None) -> str:
         return printable(str(path))
 
 
+def shown_record(record: str | None) -> str | None:
+    """A record's id as a problem line shows it: escaped like a file name, and cut short."""
+    if record is None:
+        return None
+    record = printable(record)
+    return record if len(record) <= _MAX_SHOWN else record[:_MAX_SHOWN] + "…"
+
+
 def vet(raw: RawArticle) -> list[RawArticle | Problem]:
     """A reader's article made safe to pass on, or the Problem that keeps it out (and one for a dropped link)."""
     changes = {name: _UNSAFE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
                for name in _META + ("body",) if isinstance(value := getattr(raw, name), str)}
+    record = shown_record(raw.record)
     for name in _META:
         value = changes.get(name)
         if value is not None and len(value) > MAX_FIELD:
             return [Problem(raw.input, f"too long ({len(value):,} characters; the limit is {MAX_FIELD:,})",
-                            field=name, record=raw.record)]
+                            field=name, record=record)]
     longest = max(map(len, changes["body"].split("\n")), default=0)
     if longest > MAX_LINE:
-        return [Problem(raw.input, f"a line of {longest:,} characters (the limit is {MAX_LINE:,})",
-                        record=raw.record)]
+        return [Problem(raw.input, f"a line of {longest:,} characters (the limit is {MAX_LINE:,})", record=record)]
     out: list[RawArticle | Problem] = []
     if changes.get("url") and web_url(changes["url"]) is None:
-        out.append(Problem(raw.input, "not an http(s) address; left out", field="url", record=raw.record,
+        out.append(Problem(raw.input, "not an http(s) address; left out", field="url", record=record,
                            skipped=False))
         changes["url"] = None
     elif changes.get("url"):
         changes["url"] = web_url(changes["url"])
-    return [dataclasses.replace(raw, **changes)] + out
+    return [replace(raw, **changes)] + out
 
 
 def read_file(path: Path, name: str, max_size: int) -> list[RawArticle | Problem]:
@@ -141,7 +149,7 @@ def read_file(path: Path, name: str, max_size: int) -> list[RawArticle | Problem
         return [Problem(name, str(exc))]
     found: list[RawArticle | Problem] = []
     for item in reader(text, name):
-        found += vet(item) if isinstance(item, RawArticle) else [item]
+        found += vet(item) if isinstance(item, RawArticle) else [replace(item, record=shown_record(item.record))]
     return found
 
 

@@ -238,6 +238,7 @@ def test_group_puts_every_article_in_exactly_one_story(made: list[Article]) -> N
                                             ("ja", "外務大臣は水曜日にジュネーブで新たな協議を行った。2024年3月4日")],
                          ids=["zh", "ja"])
 def test_group_takes_an_article_in_chinese_or_japanese(language: str, text: str) -> None:
+    """wordfreq needs jieba or MeCab to split these, which are no dependencies of ours."""
     article = Article(id=language, input="a.json", record=None, title=text[:8], kicker=None, outlet=None,
                       url=None, published=None, published_has_time=False, published_inferred=False,
                       language=language, author=None, agencies=(), blocks=(Block(text),))

@@ -300,3 +300,12 @@ def test_fetch_reads_a_gzip_body_only_up_to_the_size_limit(monkeypatch: pytest.M
     except ValueError:
         return  # refused: fine
     assert len(body) <= fetch.MAX_BYTES
+
+
+def test_record_ids_in_problem_lines_are_escaped_and_short(tmp_path: Path) -> None:
+    """A JSON record's id reaches the terminal in problem lines: no escape sequences, no 10,000 characters."""
+    records = [{"id": "\x1b]0;owned\x07", "url": "x"}, {"id": "\x1b[2J" + "i" * 9_000, "title": "T",
+                                                        "url": "javascript:alert(1)"}]
+    content = write_files(tmp_path / "content", {"r.json": json.dumps(records)})
+    problems = [str(p) for p in load(content, 1_000_000).problems]
+    assert len(problems) == 2 and all("\x1b" not in p and "\x07" not in p and len(p) < 200 for p in problems)
