@@ -111,8 +111,20 @@ def parse_explicit(value: str, know: Knowledge, zone: str) -> tuple[datetime, bo
     value = value.strip()
     found = dates_in(value, 0, know, zone)
     if found and found[0].start == 0:
-        return found[0].when, found[0].has_time
-    return _dateutil(value, zone)
+        return _usable((found[0].when, found[0].has_time))
+    return _usable(_dateutil(value, zone))
+
+
+def _usable(parsed: tuple[datetime, bool] | None) -> tuple[datetime, bool] | None:
+    """The date, unless its UTC offset is one that datetime cannot compute with (24 hours or more)."""
+    if parsed is None:
+        return None
+    try:
+        parsed[0].utcoffset()
+        parsed[0].timestamp()
+    except (ValueError, OverflowError):
+        return None
+    return parsed
 
 
 def _dateutil(value: str, zone: str) -> tuple[datetime, bool] | None:
