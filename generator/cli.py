@@ -15,6 +15,7 @@ from generator.cli_support import build_time
 from generator.config import CONFIG_NAME, Config, ConfigError, load_config
 from generator.load import content_files, load_files
 from generator.model import Article, Problem
+from generator.export import article_record
 from generator.fetch import Client, fetch
 from generator.normalize import normalize
 from generator.scaffold import InitError, init
@@ -142,13 +143,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def article_json(article: Article) -> dict:
-    return {
-        "input": article.input, "record": article.record, "id": article.id, "title": article.title,
-        "kicker": article.kicker, "outlet": article.outlet.name if article.outlet else None,
-        "url": article.url, "published": article.published_iso, "published_inferred": article.published_inferred,
-        "language": article.language, "author": article.author, "agencies": list(article.agencies),
-        "text": article.text, "removed": [{"line": r.line, "reason": r.reason} for r in article.removed],
-    }
+    """An article as ``stories.json`` lists it, with the clean text and what was removed from it."""
+    data = article_record(article)
+    del data["adds"]  # a story's view of the article, not the article's own
+    return {**data, "text": article.text,
+            "removed": [{"line": r.line, "reason": r.reason} for r in article.removed]}
 
 
 def _article_text(article: Article) -> str:

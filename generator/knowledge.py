@@ -19,7 +19,6 @@ class Rule:
 
     reason: str
     pattern: re.Pattern[str]
-    whole: bool  # the pattern must cover the whole line
     max_chars: int  # only lines up to this long are checked
     safe: bool  # applies to bodies that were already extracted, too
     stop: str | None  # "comments", "related", "footer": the article ends at such a line
@@ -85,9 +84,9 @@ def _read_rules(table: dict[str, Any]) -> list[Rule]:
         source = "|".join(f"(?:{p})" for p in patterns)
         if row.get("whole"):
             source = f"^(?:{source})$"
-        rules.append(Rule(reason=row["reason"], pattern=re.compile(source, re.I), whole=bool(row.get("whole")),
-                          max_chars=int(row.get("max_chars", _WHOLE_MAX_CHARS if row.get("whole") else 10_000)), safe=bool(row.get("safe")),
-                          stop=row.get("stop"), penalty=float(row.get("penalty", 25))))
+        limit = int(row.get("max_chars", _WHOLE_MAX_CHARS if row.get("whole") else 10_000))
+        rules.append(Rule(reason=row["reason"], pattern=re.compile(source, re.I), max_chars=limit,
+                          safe=bool(row.get("safe")), stop=row.get("stop"), penalty=float(row.get("penalty", 25))))
     return rules
 
 

@@ -128,7 +128,6 @@ class Story:
 
     id: str  # from the story's earliest article: stable as the story grows
     slug: str  # URL segment, from the earliest article's title and the id
-    headline: str
     lead: str
     articles: tuple[Article, ...]
     first_published: datetime | None

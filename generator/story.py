@@ -62,7 +62,6 @@ def make_story(articles: list[Article] | tuple[Article, ...], links: tuple[Link,
     return Story(
         id=story_id,
         slug=f"{slugify(founder.title)}-{story_id[:6]}",
-        headline=founder.title,
         lead=lead_of(founder),
         articles=ordered,
         first_published=min(dates) if dates else None,

@@ -19,10 +19,6 @@ def _tables() -> dict[str, dict]:
     return tomllib.loads(text)
 
 
-def supported() -> tuple[str, ...]:
-    return tuple(sorted(_tables()))
-
-
 def site_language(configured: str, article_languages: Iterable[str | None]) -> str:
     """The configured language, or with 'auto' the most common article language we have labels for."""
     if configured != "auto":
