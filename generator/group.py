@@ -16,6 +16,7 @@ import hashlib
 import heapq
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from generator.candidates import candidate_pairs
 from generator.config import GroupingConfig
@@ -45,6 +46,21 @@ def similar_pairs(feats: Sequence[Features], config: GroupingConfig) -> Iterator
         s = similarity(feats[i], feats[j], config)
         if s >= floor:
             yield i, j, s
+
+
+@dataclass(frozen=True, slots=True)
+class GroupMemo:
+    """What one grouping run leaves for the next (pickled in the build cache), so that a rebuild after a few new
+    articles redoes only the work those articles can touch. Contract: ``group_with_memo`` with any memo gives
+    exactly the stories a memo-less run gives for the same articles and config."""
+
+    config: GroupingConfig
+
+
+def group_with_memo(articles: Sequence[Article], config: GroupingConfig,
+                    memo: GroupMemo | None) -> tuple[tuple[Story, ...], GroupMemo]:
+    """The stories of ``articles`` and the memo for the next run (which may reuse ``memo`` where it still holds)."""
+    return group(articles, config), GroupMemo(config)
 
 
 def group(articles: Sequence[Article], config: GroupingConfig) -> tuple[Story, ...]:
