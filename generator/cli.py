@@ -11,7 +11,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.build import Paths, StrictError, build, site_files
-from generator.cli_support import build_time
+from generator.cli_support import Progress, build_time
 from generator.config import CONFIG_NAME, Config, ConfigError, load_config
 from generator.load import content_files, load_files
 from generator.model import Article, Problem
@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     p = command("build", "Build the site from the content folder.")
     site_options(p)
     p.add_argument("--strict", action="store_true", help="treat any problem in the content as fatal")
+    p.add_argument("--no-cache", action="store_true",
+                   help="build everything anew, ignoring the cache of the last build (.newsdigest-cache/)")
     p = command("serve", "Build, serve the site on 127.0.0.1 and rebuild when content, templates or config change.")
     site_options(p)
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
@@ -121,8 +123,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     if setup is None:
         return 1
     config, paths = setup
+    progress = Progress(sys.stdout) if sys.stdout.isatty() and not args.quiet else None
     try:
-        report = build(config, paths, build_time(), strict=args.strict, force=args.force)
+        report = build(config, paths, build_time(), strict=args.strict, force=args.force,
+                       use_cache=not args.no_cache, progress=progress)
     except StrictError as exc:
         report_problems(exc.problems)
         _err(f"--strict: {exc}")
@@ -130,6 +134,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     except OutputError as exc:
         _err(str(exc))
         return 1
+    finally:
+        if progress:
+            progress.close()
     report_problems(report.problems)
     if args.verbose:
         for name, removed in report.removed:

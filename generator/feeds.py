@@ -98,7 +98,8 @@ def _add_report(fg: FeedGenerator, site: Site, story: Story, digest: Digest, art
     entry.published(when)
 
 
-def _site_feeds(site: Site, stories: tuple[Story, ...], digests: dict[str, Digest]) -> list[OutputFile]:
+def site_feeds(site: Site, stories: tuple[Story, ...], digests: dict[str, Digest]) -> list[OutputFile]:
+    """feed.xml and atom.xml with the newest stories."""
     feed_id = site.absolute("") or "urn:newsdigest:site"
     rss = _generator(site, site.title, feed_id, site.generated)
     rss.link(href=site.absolute("feed.xml"), rel="self")
@@ -110,10 +111,12 @@ def _site_feeds(site: Site, stories: tuple[Story, ...], digests: dict[str, Diges
     return [OutputFile("feed.xml", rss.rss_str(pretty=True)), OutputFile("atom.xml", atom.atom_str(pretty=True))]
 
 
-def story_feed(site: Site, story: Story, digest: Digest) -> OutputFile:
-    """The story itself, then each of its reports, newest first."""
-    path = story_path(story) + "atom.xml"
-    fg = _generator(site, f"{digest.headline.title} · {site.title}", story_urn(story) + ":feed",
+def story_feed(site: Site, story: Story, digest: Digest, feed_id: str | None = None,
+               folder: str | None = None) -> OutputFile:
+    """The story itself, then each of its reports, newest first. A story absorbed into ``story`` keeps its own
+    feed (``feed_id``, in its own ``folder``), which carries the entries of the story it is now part of."""
+    path = (folder or story_path(story)) + "atom.xml"
+    fg = _generator(site, f"{digest.headline.title} · {site.title}", feed_id or story_urn(story) + ":feed",
                     story.last_published or site.generated)
     fg.link(href=site.absolute(path), rel="self")
     _add_story(fg, site, story, digest)
@@ -134,11 +137,23 @@ def outlet_feed(site: Site, name: str, stories: list[Story], digests: dict[str, 
     return OutputFile(path, fg.atom_str(pretty=True))
 
 
+def story_feeds(site: Site, story: Story, digest: Digest, feed_id: str | None = None,
+                folder: str | None = None) -> list[OutputFile]:
+    """Every feed file of one story (see ``story_feed``)."""
+    return [story_feed(site, story, digest, feed_id, folder)]
+
+
+def outlet_feeds(site: Site, name: str, stories: list[Story], digests: dict[str, Digest]) -> list[OutputFile]:
+    """Every feed file of one outlet."""
+    return [outlet_feed(site, name, stories, digests)]
+
+
 def render_feeds(site: Site, stories: tuple[Story, ...], digests: dict[str, Digest]) -> list[OutputFile]:
     """feed.xml and atom.xml with the newest stories, and the feed of every story and every outlet."""
-    files = _site_feeds(site, stories, digests)
-    files += [story_feed(site, story, digests[story.id]) for story in stories]
+    files = site_feeds(site, stories, digests)
+    for story in stories:
+        files += story_feeds(site, story, digests[story.id])
     for name, items in outlets(stories).items():
         ids = {story.id for story, _ in items}
-        files.append(outlet_feed(site, name, [s for s in stories if s.id in ids], digests))
+        files += outlet_feeds(site, name, [s for s in stories if s.id in ids], digests)
     return files

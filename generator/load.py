@@ -52,16 +52,16 @@ def content_files(root: Path) -> tuple[list[Path], list[Problem]]:
         try:
             info = folder.stat()
         except OSError as exc:
-            problems.append(Problem(_rel(folder, root), f"cannot read folder ({exc.strerror or exc})"))
+            problems.append(Problem(relative_name(folder, root), f"cannot read folder ({exc.strerror or exc})"))
             return
         if (info.st_dev, info.st_ino) in seen_dirs:
-            problems.append(Problem(_rel(folder, root), "link loop (folder already read)"))
+            problems.append(Problem(relative_name(folder, root), "link loop (folder already read)"))
             return
         seen_dirs.add((info.st_dev, info.st_ino))
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            problems.append(Problem(_rel(folder, root), f"cannot read folder ({exc.strerror or exc})"))
+            problems.append(Problem(relative_name(folder, root), f"cannot read folder ({exc.strerror or exc})"))
             return
         for entry in entries:
             if ignored(entry.name):
@@ -91,7 +91,7 @@ def printable(name: str) -> str:
     return re.sub("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]", escape, name)
 
 
-def _rel(path: Path, root: Path | None) -> str:
+def relative_name(path: Path, root: Path | None) -> str:
     if root is None:
         return printable(str(path))
     try:
@@ -133,14 +133,28 @@ def vet(raw: RawArticle) -> list[RawArticle | Problem]:
 
 def read_file(path: Path, name: str, max_size: int) -> list[RawArticle | Problem]:
     """The articles in one file, or the Problem that keeps it out."""
-    reader = reader_for(path.suffix)
-    if reader is None:
-        known = ", ".join(sorted(READERS))
-        what = f"'{printable(path.suffix)}'" if path.suffix else "no extension"
-        return [Problem(name, f"unknown file type ({what}; expected one of {known})")]
+    unknown = unknown_type(path, name)
+    if unknown is not None:
+        return [unknown]
     data = read_bytes(path, max_size)
     if isinstance(data, str):
         return [Problem(name, data)]
+    return parse_file(data, path.suffix, name)
+
+
+def unknown_type(path: Path, name: str) -> Problem | None:
+    """The Problem of a file that no reader takes, else None."""
+    if reader_for(path.suffix) is not None:
+        return None
+    known = ", ".join(sorted(READERS))
+    what = f"'{printable(path.suffix)}'" if path.suffix else "no extension"
+    return Problem(name, f"unknown file type ({what}; expected one of {known})")
+
+
+def parse_file(data: bytes, suffix: str, name: str) -> list[RawArticle | Problem]:
+    """The articles in the bytes of a file of a known type, or the Problem that keeps it out."""
+    reader = reader_for(suffix)
+    assert reader is not None, "parse_file needs a file type a reader takes (see unknown_type)"
     if not data.strip():
         return [Problem(name, "empty file")]
     try:
@@ -181,7 +195,7 @@ def load_files(paths: list[Path], root: Path | None, max_size: int) -> Loaded:
     articles: list[RawArticle] = []
     problems: list[Problem] = []
     for path in paths:
-        for item in read_file(path, _rel(path, root), max_size):
+        for item in read_file(path, relative_name(path, root), max_size):
             (problems if isinstance(item, Problem) else articles).append(item)
     return Loaded(tuple(articles), tuple(problems), len(paths))
 
