@@ -1,5 +1,5 @@
 """Stable identity across builds. A story's id and URL come from its earliest article, so they stay put as the
-story grows. When two stories merge, the one whose earliest article is older survives; the other one's URL must
+story grows (the URL also holds the article's title: a new title is a new URL, and the old one redirects). When two stories merge, the one whose earliest article is older survives; the other one's URL must
 not break: it becomes a redirect to the survivor, and its feed lives on (same path, same id) with the survivor's
 entries. The same holds when an earlier report joins a story later and so becomes its earliest article.
 
@@ -54,18 +54,18 @@ def _survivor(old: Known, holder: dict[str, Story]) -> Story | None:
 
 
 def follow(stories: Sequence[Story], previous: Register | None) -> tuple[tuple[Redirect, ...], Register]:
-    """The redirects from every story of ``previous`` that is no longer a story of its own to the story that
-    holds its articles now, and the register for the next build. A story whose articles are all gone is gone."""
-    current = {s.id for s in stories}
+    """The redirects from the address of every story of ``previous`` that is no longer a story's address to the
+    story that holds its articles now, and the register for the next build. A story whose articles are all gone
+    is gone."""
+    current = {s.id: s for s in stories}
     slugs = {s.slug for s in stories}
     holder = {a.id: s for s in stories for a in s.articles}
     redirects: list[Redirect] = []
-    seen: set[str] = set()
     for old in (previous.stories + previous.absorbed) if previous else ():
-        if old.id in current or old.id in seen or old.slug in slugs:
+        if old.slug in slugs:  # still a story's address (or already redirected)
             continue
-        seen.add(old.id)
-        survivor = _survivor(old, holder)
+        # a story whose earliest report got a new title keeps its id but has a new address
+        survivor = current[old.id] if old.id in current else _survivor(old, holder)
         if survivor is not None:
             slugs.add(old.slug)
             redirects.append(Redirect(old, survivor))
