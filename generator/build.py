@@ -89,7 +89,7 @@ def _unchanged(output: Path, written: dict[str, Written]) -> Callable[[str], boo
         if record is None:
             return False
         try:
-            info = os.lstat(output.joinpath(*path.split("/")))
+            info = os.lstat(f"{output}/{path}")
         except (OSError, ValueError):
             return False
         return (info.st_size, info.st_mtime_ns, info.st_ino) == (record.size, record.mtime_ns, record.inode)
@@ -121,6 +121,8 @@ def build(config: Config, paths: Paths, now: datetime, strict: bool = False, for
             memo = render_site(stage, stories, config, now, paths.templates, state.render,
                                _unchanged(paths.output.resolve(), state.written), redirects,
                                _key_of(content.key_of), pool, cores(), progress)
+            if progress:
+                progress("write", 0, 1)
             stage.commit()
         cache.save(where, version, cache.State(content.inputs, scanned, group_memo, memo, register, stage.written,
                                                state.loaded_shards))

@@ -15,7 +15,8 @@ def build_time() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
-STAGES = {"read": "reading articles", "group": "grouping", "render": "rendering stories", "search": "indexing for search"}
+STAGES = {"read": "reading articles", "group": "grouping", "render": "rendering stories", "search": "indexing for search",
+          "write": "writing"}
 
 
 class Progress:

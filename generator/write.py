@@ -66,12 +66,16 @@ def check_output_dir(output: Path, content: Path | None, force: bool = False, pr
 def safe_relative(path: str) -> PurePosixPath:
     """``path`` as a relative path that stays inside the output folder and that every file system takes as an
     ordinary file name; ValueError otherwise."""
+    _check_safe(path)
+    return PurePosixPath(path)
+
+
+def _check_safe(path: str) -> None:
     for part in path.split("/"):
         if part in ("", ".", "..") or _BAD_CHARS.search(part) or part.endswith((".", " ")) \
                 or part.split(".")[0].rstrip(" ").lower() in _RESERVED \
                 or len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
             raise ValueError(f"unsafe output path {path!r}")
-    return PurePosixPath(path)
 
 
 def _check_unique(files: list[OutputFile]) -> None:
@@ -152,47 +156,53 @@ class Staging:
         finally:
             self._hold.__exit__(None, None, None)
 
-    def _target(self, path: str) -> tuple[Path, Path]:
+    def _target(self, path: str) -> tuple[str, str]:
         """Where ``path`` goes in the new site, and where the current site has it."""
-        rel = safe_relative(path)
+        _check_safe(path)
         key = path.casefold()
         if key in self._seen:
             raise ValueError(f"two output files at one path: {self._seen[key]!r} and {path!r}")
         self._seen[key] = path
         assert self._staging is not None, "Staging used outside its with block"
-        target = self._staging.joinpath(*rel.parts)
-        if target.parent not in self._folders:
-            _make_folder(target.parent, self._staging)
-            self._folders.add(target.parent)
-        return target, self.output.joinpath(*rel.parts)
+        target = f"{self._staging}/{path}"
+        parent = target.rpartition("/")[0]
+        if parent not in self._folders:
+            _make_folder(Path(parent), self._staging)
+            self._folders.add(parent)
+        return target, f"{self.output}/{path}"
 
     def put(self, item: OutputFile) -> None:
         """``item`` in the new site: linked from the current site where the bytes there are the same."""
         target, current = self._target(item.path)
         if _same_bytes(current, item.content):
-            self._link(current, target)
-        elif not (self._reused and _same_bytes(target, item.content) and not _same_file(target, current)):
+            self._record(item.path, self._link(current, target))
+            return
+        if not (self._reused and _same_bytes(target, item.content) and not _same_file(target, current)):
             _replace(target, item.content, self._reused)
             self.changed += 1
-        self._record(item.path, target)
+        self._record(item.path, os.stat(target))
 
     def keep(self, path: str) -> None:
         """The current site's file at ``path``, unchanged, in the new site (the caller knows it is still right)."""
         target, current = self._target(path)
-        self._link(current, target)
-        self._record(path, target)
+        self._record(path, self._link(current, target))
 
-    def _link(self, current: Path, target: Path) -> None:
-        """``target`` the same file as ``current`` (a hard link; a copy where links do not work)."""
+    def _link(self, current: str, target: str) -> os.stat_result:
+        """``target`` the same file as ``current`` (a hard link; a copy where links do not work); its stat."""
         if self._reused:
-            if _same_file(target, current):
-                return
-            temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+            try:
+                info = os.lstat(target)
+                if (info.st_ino, info.st_dev) == _identity(current):
+                    return info
+            except OSError:
+                pass
+            temporary = f"{target}.{secrets.token_hex(4)}.tmp"
             if not _link(current, temporary):
                 shutil.copy2(current, temporary, follow_symlinks=False)
             os.replace(temporary, target)
         elif not _link(current, target):
             shutil.copy2(current, target, follow_symlinks=False)
+        return os.stat(target)
 
     def source(self, path: str) -> Path:
         """The new site's file ``path`` (put or kept already), for tools that read what is written so far."""
@@ -205,8 +215,7 @@ class Staging:
         assert self._staging is not None
         return self._staging
 
-    def _record(self, path: str, target: Path) -> None:
-        info = target.stat()
+    def _record(self, path: str, info: os.stat_result) -> None:
         self.written[path] = Written(info.st_size, info.st_mtime_ns, info.st_ino)
 
     def commit(self) -> None:
@@ -221,22 +230,29 @@ class Staging:
         _swap(self._staging, self.output)
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def _identity(path: str) -> tuple[int, int] | None:
     try:
-        x, y = os.lstat(a), os.lstat(b)
+        info = os.lstat(path)
     except OSError:
-        return False
-    return (x.st_dev, x.st_ino) == (y.st_dev, y.st_ino)
+        return None
+    return info.st_ino, info.st_dev
 
 
-def _replace(target: Path, content: bytes, reused: bool) -> None:
+def _same_file(a: str, b: str) -> bool:
+    first = _identity(a)
+    return first is not None and first == _identity(b)
+
+
+def _replace(target: str, content: bytes, reused: bool) -> None:
     """Write ``content`` at ``target``. In a reused folder the old entry may be a hard link to a file of the
     current site, which must not change: the new bytes go into a new file that replaces the entry."""
     if not reused:
-        target.write_bytes(content)
+        with open(target, "wb") as handle:
+            handle.write(content)
         return
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    temporary.write_bytes(content)
+    temporary = f"{target}.{secrets.token_hex(4)}.tmp"
+    with open(temporary, "wb") as handle:
+        handle.write(content)
     os.replace(temporary, target)
 
 
@@ -257,17 +273,26 @@ def _make_folder(folder: Path, root: Path) -> None:
 
 def _prune(root: Path, keep: set[str]) -> None:
     """Remove from ``root`` every file not in ``keep`` (paths relative to it) and every folder left empty."""
-    for dirpath, dirs, names in os.walk(root, topdown=False):
-        rel = Path(dirpath).relative_to(root).as_posix()
-        prefix = "" if rel == "." else rel + "/"
-        for name in names + [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]:
-            if prefix + name not in keep:
-                os.unlink(os.path.join(dirpath, name))
-        if prefix and not os.listdir(dirpath):
-            os.rmdir(dirpath)
+    def prune(folder: str, prefix: str) -> bool:
+        """Whether ``folder`` is empty now."""
+        empty = True
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if prune(entry.path, rel + "/"):
+                        os.rmdir(entry.path)
+                    else:
+                        empty = False
+                elif rel in keep:
+                    empty = False
+                else:
+                    os.unlink(entry.path)
+        return empty
+    prune(str(root), "")
 
 
-def _same_bytes(path: Path, content: bytes) -> bool:
+def _same_bytes(path: str | Path, content: bytes) -> bool:
     """Whether ``path`` is a regular file (not a link) that holds exactly ``content``."""
     try:
         info = os.lstat(path)
@@ -280,7 +305,7 @@ def _same_bytes(path: Path, content: bytes) -> bool:
         return False
 
 
-def _link(source: Path, target: Path) -> bool:
+def _link(source: str | Path, target: str | Path) -> bool:
     """Hard-link ``source`` (a regular file) as ``target``; False where the file system cannot."""
     try:
         if not stat.S_ISREG(os.lstat(source).st_mode):
