@@ -16,9 +16,7 @@ from generator.config import CONFIG_NAME, Config, ConfigError, load_config
 from generator.load import content_files, load_files
 from generator.model import Article, Problem
 from generator.export import article_record
-from generator.fetch import Client, fetch
 from generator.normalize import normalize
-from generator.scaffold import InitError, init
 from generator.write import OutputError
 
 EXAMPLES = {
@@ -214,6 +212,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from generator.scaffold import InitError, init
+
     try:
         made = init(args.folder)
     except InitError as exc:
@@ -226,6 +226,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    from generator.fetch import Client, fetch  # feedparser and the network code only for this command
+
     config = _config(args.config)
     if config is None:
         return 1

@@ -10,6 +10,7 @@ newest report it shows), not with the wall clock, so that a page whose stories d
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -301,9 +302,12 @@ def _stories(run: _Run, env: Environment, site: Site, base: str, ordered: tuple[
     packed_of = digests.packed
     items = [(story, packed_of.get(keys[story.id])) for _, story in todo]
     if pool is not None and parallel > 1 and total >= PARALLEL_FROM:
+        # The first story here: what summaries need (lemma dictionaries) is loaded before the workers start, once.
+        first = [_story_unit(env, site, *items[0])]
         size = max(1, min(64, total // (parallel * 8)))
-        tasks = [cache.dumps((user_templates, site, items[i:i + size])) for i in range(0, total, size)]
-        results: Iterator[list[tuple[bytes, list[OutputFile]]]] = pool.map(_make_stories, tasks)
+        tasks = [cache.dumps((user_templates, site, items[i:i + size])) for i in range(1, total, size)]
+        results: Iterator[list[tuple[bytes, list[OutputFile]]]] = itertools.chain(
+            [first], pool.map(_make_stories, tasks))
     else:
         results = ([_story_unit(env, site, story, packed)] for story, packed in items)
     position = 0
