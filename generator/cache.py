@@ -120,16 +120,22 @@ def version(config: Config, content: Path, output: Path, templates: Path | None)
 
 # --- reading and writing the files of the cache ------------------------------------------------------------------
 
-# Stage values are pickled as their class and field values, which is much faster than the default for frozen
-# dataclasses with slots.
-_PLAIN = {cls: tuple(f.name for f in dataclasses.fields(cls))
-          for cls in (model.Article, model.Block, model.Removed, model.Outlet, model.Problem, model.Link,
-                      model.Story)}
+# Dataclasses (the stage values above all) are pickled as their class and field values, which is much faster than
+# the default for frozen dataclasses with slots; a class whose __init__ does not take every field is left alone.
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _fields(cls: type) -> tuple[str, ...] | None:
+    if cls not in _FIELDS:
+        plain = dataclasses.is_dataclass(cls) and not hasattr(cls, "__post_init__") and all(
+            f.init for f in dataclasses.fields(cls))
+        _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls)) if plain else None
+    return _FIELDS[cls]
 
 
 class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: object) -> object:
-        names = _PLAIN.get(type(obj))
+        names = _fields(type(obj))
         if names is None:
             return NotImplemented
         return type(obj), tuple(getattr(obj, n) for n in names)

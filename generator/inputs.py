@@ -17,7 +17,7 @@ from pathlib import Path
 
 from generator.cache import RACY_NS, Input
 from generator.config import Config
-from generator.load import content_files, parse_file, printable, read_bytes, relative_name, unknown_type
+from generator.load import content_names, parse_file, printable, read_bytes, unknown_type
 from generator.model import Article, Problem, RawArticle
 from generator.normalize import normalize_one
 
@@ -79,7 +79,7 @@ def _read_chunk(task: tuple[list[tuple[str, str, str | None]], Config]) -> list[
     return [read_one(Path(path), name, sha, config) for path, name, sha in jobs]
 
 
-def _unchanged(old: Input | None, path: Path, since_ns: int) -> bool:
+def _unchanged(old: Input | None, path: str, since_ns: int) -> bool:
     if old is None:
         return False
     try:
@@ -96,16 +96,16 @@ def read_content(content: Path, config: Config, previous: dict[str, Input] | Non
     previous = previous or {}
     if not content.is_dir():
         return Content((), (Problem(printable(str(content)), "content folder not found"),), {}, {}, 0, 0)
-    paths, walk_problems = content_files(content)
-    names = [relative_name(p, content) for p in paths]
+    found, walk_problems = content_names(content)
+    names = [name for _, name in found]
     entries: dict[str, Input] = {}
     todo: list[tuple[str, str, str | None]] = []
-    for path, name in zip(paths, names):
+    for path, name in found:
         old = previous.get(name)
         if _unchanged(old, path, since_ns):
             entries[name] = old
         else:
-            todo.append((str(path), name, old.sha if old else None))
+            todo.append((path, name, old.sha if old else None))
     loaded: dict[str, tuple[Problem, ...]] = {}
     for (_, name, _), result in zip(todo, _read_all(todo, config, pool, parallel, progress)):
         if result.same:
