@@ -24,7 +24,8 @@ from generator.group import group_with_memo
 from generator.infer import infer_dates
 from generator.inputs import read_content
 from generator.model import Article, BuildReport, OutputFile, Problem, Story
-from generator.render import Collect, article_key, render_site
+from generator.render import render_site
+from generator.units import Collect, article_key
 from generator.write import Staging, Written, check_output_dir, hold
 
 Progress = Callable[[str, int, int], None]

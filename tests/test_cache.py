@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import cache, inputs, render, search
+from generator import cache, inputs, search, units
 from generator.build import Paths, build, site_files
 from generator.config import Config
 from generator.export import stories_json as export_stories_json
-from generator.render import Collect, render_site, stories_json
+from generator.render import render_site, stories_json
+from generator.units import Collect
 from generator.site import make_site
 
 from conftest import CONTENT, FIXED_NOW
@@ -280,12 +281,12 @@ def test_search_is_split_by_month_and_a_new_month_leaves_the_others_untouched(tm
 
 def test_render_keys_tell_stories_apart() -> None:
     stories = site_files(Config(), Paths(CONTENT, Path("unused")), FIXED_NOW)[1]
-    keys = {render.story_key(s) for s in stories}
+    keys = {units.story_key(s) for s in stories}
     assert len(keys) == len(stories)
     story = stories[0]
     from dataclasses import replace
     other = replace(story, articles=(replace(story.articles[0], title="Anders"),) + story.articles[1:])
-    assert render.story_key(other) != render.story_key(story)
+    assert units.story_key(other) != units.story_key(story)
 
 
 def test_cache_files_are_checked_before_they_are_read(tmp_path: Path) -> None:
