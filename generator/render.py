@@ -8,7 +8,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from generator import export, feeds, search, structured
@@ -36,9 +36,12 @@ def json_for_script(data: object) -> Markup:
 
 
 def environment(user_templates: Path | None = None) -> Environment:
-    """Jinja2 with the user's templates (if any) shadowing the built-in ones file by file."""
-    loaders = [FileSystemLoader(str(user_templates))] if user_templates else []
-    loaders.append(FileSystemLoader(str(builtin_templates())))
+    """Jinja2 with the user's templates (if any) shadowing the built-in ones file by file; the built-in ones are
+    also there as ``newsdigest/NAME``, so that a user's base.html can extend ours and override single blocks."""
+    builtin = FileSystemLoader(str(builtin_templates()))
+    loaders: list = [PrefixLoader({"newsdigest": builtin})]
+    loaders += [FileSystemLoader(str(user_templates))] if user_templates else []
+    loaders.append(builtin)
     env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["http_url"] = http_url
@@ -123,6 +126,7 @@ def render(stories: tuple[Story, ...], config: Config, now: datetime,
     files += feeds.render_feeds(site, ordered, digests)
     files.append(export.stories_json(site, ordered, digests))
     files.append(export.sitemap(site, [f.path for f in files if f.path.endswith("index.html")]))
+    files.append(export.robots_txt(site))
     files += static_files()
     files += search.index(files)
     return files

@@ -131,6 +131,7 @@ def test_init_makes_a_digest_that_builds_at_once(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (folder / "newsdigest.toml").is_file() and (folder / "content").is_dir()
     assert (folder / "templates").is_dir()
+    assert (folder / ".gitignore").read_text(encoding="utf-8").splitlines() == ["/site/", "/.newsdigest-cache/"]
     write_files(folder / "content", {"a.md": "---\ntitle: Erster Bericht\n---\nEin Text.\n"})
     result = run("build", cwd=folder)
     assert result.returncode == 0, result.stderr

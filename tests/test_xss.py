@@ -434,6 +434,31 @@ def test_rss_feed_renders_no_script_or_unsafe_link(attacked: Built, clean: Built
     assert not failures, f"{len(failures)} unsafe parts in feed.xml, e.g. {failures[:4]}"
 
 
+def _json_feed_html(site: Built) -> dict[str, list[str]]:
+    """Every feed.json of the site: the content_html of its items (what a JSON Feed reader renders as HTML)."""
+    return {p.relative_to(site.folder).as_posix(): [item["content_html"] for item in
+                                                    json.loads(p.read_text(encoding="utf-8"))["items"]
+                                                    if "content_html" in item]
+            for p in site.files(".json") if p.name == "feed.json"}
+
+
+def test_json_feeds_render_no_script_or_unsafe_link(attacked: Built, clean: Built) -> None:
+    """feed.json, site-wide and of every story and outlet: content_html holds no script, handler or unsafe link,
+    and no element that the same feeds of the clean build lack; title, summary and content_text are plain text by
+    the spec."""
+    feeds, baseline = _json_feed_html(attacked), _json_feed_html(clean)
+    assert "feed.json" in feeds and len(feeds) > 2 and sum(map(len, feeds.values())) > len(feeds)
+    assert any("&lt;script&gt;" in part for part in feeds["feed.json"]), "the payloads reach the feed, escaped"
+    known_tags = {tag for parts in baseline.values() for html_part in parts for tag in audit(html_part).tags}
+    failures = []
+    for name, parts in feeds.items():
+        for n, part in enumerate(parts):
+            found = audit(part)
+            if found.unsafe or found.scripts or set(found.tags) - known_tags:
+                failures.append((name, n, found.unsafe[:2], set(found.tags) - known_tags))
+    assert not failures, f"{len(failures)} unsafe items in {len(feeds)} JSON feeds, e.g. {failures[:4]}"
+
+
 def _links_in(value: object, key: str = "") -> Iterator[str]:
     if isinstance(value, dict):
         for k, v in value.items():
@@ -441,7 +466,8 @@ def _links_in(value: object, key: str = "") -> Iterator[str]:
     elif isinstance(value, list):
         for v in value:
             yield from _links_in(v, key)
-    elif isinstance(value, str) and key.lower() in {"url", "link", "href", "src", "image", "sameas", "@id"}:
+    elif isinstance(value, str) and key.lower() in {"url", "link", "href", "src", "image", "sameas", "@id",
+                                                           "home_page_url", "feed_url", "external_url"}:
         yield value
 
 
