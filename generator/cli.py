@@ -70,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help=f"TOML config file (default: {CONFIG_NAME} if present)")
     p.add_argument("--delay", type=float, default=1.0, help="seconds between requests to one host (default: 1)")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for an answer (default: 10)")
+    p.add_argument("--allow-private", action="store_true",
+                   help="also fetch from this machine and private networks (refused by default: a feed could "
+                        "point at internal services)")
     p = command("inspect", "Print each article as the build reads it.")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="article files or folders")
     p.add_argument("--json", action="store_true", help="print a JSON list instead of text")
@@ -223,7 +226,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if config is None:
         return 1
     content = args.content or (args.config.parent if args.config else Path(".")) / config.content_dir
-    report = fetch(args.sources, content, Client(delay=args.delay, timeout=args.timeout))
+    report = fetch(args.sources, content, Client(delay=args.delay, timeout=args.timeout,
+                                                        allow_private=args.allow_private))
     for line in report.problems:
         _err(line)
     print(f"{len(report.saved)} new articles from {report.feeds} feeds saved in {content}")
