@@ -56,9 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     p = command("build", "Build the site from the content folder.")
     site_options(p)
     p.add_argument("--strict", action="store_true", help="treat any problem in the content as fatal")
-    p = command("serve", "Build, serve the site on 127.0.0.1 and rebuild when content, templates or config change.")
+    p = command("serve", "Build, serve the site on 127.0.0.1, rebuild when content, templates or config change, "
+                         "and reload the open pages.")
     site_options(p)
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS",
+                   help="address to listen on (default: 127.0.0.1, this machine only)")
     p = command("check", "Run the whole pipeline without writing; print every problem and a summary.")
     site_options(p)
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
@@ -240,7 +243,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = _config(args.config)
     if config is None:
         return 1
-    return serve(args.config, _paths(args, config), args.port, args.force)
+    return serve(args.config, _paths(args, config), args.port, args.force, args.bind)
 
 
 def main(argv: list[str] | None = None) -> int:
