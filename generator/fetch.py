@@ -38,7 +38,7 @@ from generator import __version__
 from generator.story import slugify
 
 STATE_NAME = "_fetch-state.json"
-USER_AGENT = f"newsdigest/{__version__} (+https://pypi.org/project/newsdigest/)"
+USER_AGENT = f"newsdigest/{__version__}"
 TEASER_WORDS = 120  # an entry with fewer words than this is a teaser: fetch the page
 MAX_BYTES = 20_000_000
 
