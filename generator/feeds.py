@@ -53,12 +53,15 @@ class Channel:
     entries: tuple[Entry, ...]
 
     def link(self, site: Site, path: str) -> str:
-        """A link to ``path`` (an http(s) address, or a path relative to the site root) as this feed gives it:
-        absolute with a base_url, else relative to the feed's own folder, which is what readers resolve it
-        against."""
-        if http_url(path) or site.base_url:
-            return path if http_url(path) else site.absolute(path)
-        return "../" * self.folder.count("/") + path
+        return feed_link(site, self.folder, path)
+
+
+def feed_link(site: Site, folder: str, path: str) -> str:
+    """A link to ``path`` (an http(s) address, or a path relative to the site root) as the feed in ``folder``
+    gives it: absolute with a base_url, else relative to the feed's own folder, which readers resolve it against."""
+    if http_url(path):
+        return path
+    return site.absolute(path) if site.base_url else "../" * folder.count("/") + path
 
 
 def story_urn(story: Story) -> str:
@@ -88,7 +91,7 @@ def summary_text(site: Site, story: Story, digest: Digest) -> str:
 def summary_html(site: Site, story: Story, digest: Digest, folder: str = "") -> str:
     """HTML (escaped here, sent as text to the feed in ``folder``): the summary and the list of sources with their
     links."""
-    page = site.absolute(story_path(story)) if site.base_url else "../" * folder.count("/") + story_path(story)
+    page = feed_link(site, folder, story_path(story))
     items = [Markup("<li>{} ({})</li>").format(s.text, ", ".join(_outlet(site, a) for a in s.sources))
              for s in digest.summary]
     sources = [Markup('<li>{}: <a href="{}">{}</a></li>').format(_outlet(site, a), http_url(a.url) or
