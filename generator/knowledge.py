@@ -45,6 +45,8 @@ class Knowledge:
     weekdays: dict[str, int]  # lower-case weekday name -> 0 (Monday) .. 6
     date_labels: tuple[str, ...]  # words that introduce the article's own date ("Stand", "Veröffentlicht")
     update_labels: tuple[str, ...]  # words that introduce a later change ("aktualisiert")
+    foreign_labels: tuple[str, ...]  # words that introduce a date not the article's ("Mitglied seit")
+    comment_words: tuple[str, ...]  # words that end a commenter's name line ("Karl sagt:")
     outlets: tuple[OutletInfo, ...]
     agencies: dict[str, str]  # lower-case spelling -> the agency's short name ("dpa")
 
@@ -108,11 +110,14 @@ def _stopwords() -> dict[str, frozenset[str]]:
     return {lang: _words(words) for lang, words in _builtin("stopwords.toml").items()}
 
 
-def _dates() -> tuple[dict[str, int], dict[str, int], tuple[str, ...], tuple[str, ...]]:
+def _dates() -> dict[str, Any]:
     table = _builtin("dates.toml")
-    months = {name.lower(): number for number, names in enumerate(table["months"], 1) for name in names}
-    weekdays = {name.lower(): number for number, names in enumerate(table["weekdays"]) for name in names}
-    return months, weekdays, tuple(table["labels"]), tuple(table["update_labels"])
+    return {
+        "months": {name.lower(): number for number, names in enumerate(table["months"], 1) for name in names},
+        "weekdays": {name.lower(): number for number, names in enumerate(table["weekdays"]) for name in names},
+        "date_labels": tuple(table["labels"]), "update_labels": tuple(table["update_labels"]),
+        "foreign_labels": tuple(table["foreign_labels"]), "comment_words": tuple(table["comment_words"]),
+    }
 
 
 def _agencies() -> dict[str, str]:
@@ -123,13 +128,12 @@ def _agencies() -> dict[str, str]:
 @lru_cache(maxsize=8)
 def _load(patterns_file: str | None, outlets_file: str | None) -> Knowledge:
     stopwords = _stopwords()
-    months, weekdays, labels, update_labels = _dates()
     user_patterns = _user(patterns_file, "patterns_file")
     user_outlets = _user(outlets_file, "outlets_file")
     return Knowledge(
         rules=tuple(_rules(user_patterns, str(patterns_file)) + _rules(_builtin("furniture.toml"))),
         stopwords=stopwords, all_stopwords=frozenset().union(*stopwords.values()),
-        months=months, weekdays=weekdays, date_labels=labels, update_labels=update_labels,
+        **_dates(),
         outlets=tuple(_outlets(user_outlets) + _outlets(_builtin("outlets.toml"))),
         agencies=_agencies())
 
