@@ -46,6 +46,7 @@ class Knowledge:
     date_labels: tuple[str, ...]  # words that introduce the article's own date ("Stand", "Veröffentlicht")
     update_labels: tuple[str, ...]  # words that introduce a later change ("aktualisiert")
     foreign_labels: tuple[str, ...]  # words that introduce a date not the article's ("Mitglied seit")
+    event_labels: tuple[str, ...]  # words that introduce an event's date ("ab dem", "seit")
     comment_words: tuple[str, ...]  # words that end a commenter's name line ("Karl sagt:")
     outlets: tuple[OutletInfo, ...]
     agencies: dict[str, str]  # lower-case spelling -> the agency's short name ("dpa")
@@ -116,7 +117,8 @@ def _dates() -> dict[str, Any]:
         "months": {name.lower(): number for number, names in enumerate(table["months"], 1) for name in names},
         "weekdays": {name.lower(): number for number, names in enumerate(table["weekdays"]) for name in names},
         "date_labels": tuple(table["labels"]), "update_labels": tuple(table["update_labels"]),
-        "foreign_labels": tuple(table["foreign_labels"]), "comment_words": tuple(table["comment_words"]),
+        "foreign_labels": tuple(table["foreign_labels"]), "event_labels": tuple(table["event_labels"]),
+        "comment_words": tuple(table["comment_words"]),
     }
 
 

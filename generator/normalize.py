@@ -18,7 +18,7 @@ from generator.language import detect_language, normal_code
 from generator.model import Article, Block, Outlet, Problem, RawArticle, Removed
 from generator.outlets import (agencies_in, author_in_lines, dateline_agencies, explicit_outlet,
                                outlet_in_lines)
-from generator.pagedate import Layout, page_date
+from generator.pagedate import Layout, layout, page_date
 from generator.story import article_id
 from generator.title import Title, find_title, headline_anchor
 
@@ -69,8 +69,8 @@ def _date_layout(lines: list[Line], title: Title, start: int, end: int, scrape: 
     article's head below that."""
     if scrape and title.index == 0:
         shown = headline_anchor(lines)
-        return Layout(shown, max(start, shown), end)
-    return Layout(max(title.index, 0), start, end)
+        return layout(lines, shown, max(start, shown), end)
+    return layout(lines, max(title.index, 0), start, end)
 
 
 def read_body(raw: RawArticle, know: Knowledge, zone: str) -> Reading:

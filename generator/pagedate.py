@@ -28,6 +28,7 @@ _LABEL_REACH = 30  # characters before a date in which a label ("Stand:") counts
 _ALONE_SLACK = 45  # characters besides the date on a line that is a dateline
 _AFTER_END_LINES = 12
 _HEAD_LINES = 2  # lines at the article's start where a date is its dateline
+_HEAD_PARAGRAPHS = 2
 _ABOVE_TITLE = 3  # lines above the headline where a dateline is the headline's
 _FAR_ABOVE_TITLE = 8
 _LIST_REACH = 6
@@ -41,16 +42,27 @@ _BYLINE = re.compile(r"\b(von|by|autor|autorin)\b", re.I)
 _PLACE = re.compile(r"^(?:[A-ZÄÖÜ][\w./-]*(?:[\s/-][A-ZÄÖÜ(][\w./()-]*){0,3},?\s*)?$")
 _FIELD_SEPARATOR = re.compile(r"\s[|·•]\s")
 _FIELD_CHARS = 40
+_FIELD_AFTER = re.compile(r"^\s+[|·•]\s")
+_FIELD_BEFORE = re.compile(r"\s[|·•]\s+$")
 _AFTER_DATELINE = re.compile(r"^\s*(?:[-–—.:|(]|[A-ZÄÖÜ])")
 
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """Where things are in a page dump, by line index: the headline, the article's first and end line."""
+    """Where things are in a page dump, by line index: the headline, the article's first line, the last line
+    of its head (where its dateline stands) and the line after its end."""
 
     title: int
     start: int
+    head: int
     end: int
+
+
+def layout(lines: list[Line], title: int, start: int, end: int) -> Layout:
+    """The layout of a page whose article runs from ``start`` to ``end``: its head reaches to the second
+    paragraph of running text (past a lead, captions and a byline) and at least _HEAD_LINES past its start."""
+    running = [i for i in range(start, end) if lines[i].good][:_HEAD_PARAGRAPHS]
+    return Layout(title, start, max(start + _HEAD_LINES, running[-1] if running else start), end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +117,11 @@ def _at_edge(text: str, found: Found) -> bool:
     return len(text) <= _EDGE_LINE_CHARS and (found.start <= 2 or found.end >= len(text) - 2)
 
 
+def _field(text: str, found: Found) -> bool:
+    """A date set off from the rest of its line as a field of its own ("08.11.2021 | Online-Fachtag ...")."""
+    return bool(_FIELD_AFTER.match(text[found.end:]) or _FIELD_BEFORE.search(text[:found.start]))
+
+
 def _meta_line(text: str) -> bool:
     """A line of short fields between separators: "Dezember 10, 2019 · von Anna · in Politik · 3 Kommentare"."""
     fields = _FIELD_SEPARATOR.split(text)
@@ -112,12 +129,16 @@ def _meta_line(text: str) -> bool:
 
 
 def _label_score(text: str, found: Found, know: Knowledge) -> int | None:
-    """What the words before the date say; None for a date that is not the article's (the site's clock)."""
-    if _labelled(text, found, know.foreign_labels):
-        return None
-    if _labelled(text, found, know.update_labels):
-        return -1
-    return 4 if _labelled(text, found, know.date_labels) else 0
+    """What the label nearest before the date says ("Stand:", "aktualisiert am"); None for a date that is not
+    the article's (the site's clock, a member's registration, an event "ab dem 8. Oktober")."""
+    before = text[max(0, found.start - _LABEL_REACH):found.start]
+    kinds = ((know.foreign_labels, None), (know.event_labels, None), (know.date_labels, 4), (know.update_labels, -1))
+    nearest, score = -1, 0
+    for labels, value in kinds:
+        ends = [m.end() for m in _label_pattern(labels).finditer(before)]
+        if ends and ends[-1] > nearest:
+            nearest, score = ends[-1], value
+    return score
 
 
 def _place_score(text: str, found: Found, layout: Layout, know: Knowledge, running: bool,
@@ -125,10 +146,10 @@ def _place_score(text: str, found: Found, layout: Layout, know: Knowledge, runni
     """What the date's place on the page says: near the headline or the article's head is the page's."""
     line = found.line
     if running:
-        return -1 if line <= layout.start + _HEAD_LINES else -3
-    if line == layout.title or (line == 0 and len(text) - (found.end - found.start) > 20):
+        return -1 if line <= layout.head else -3
+    if (line == layout.title or (line == 0 and not _alone(text, found))) and not _field(text, found):
         return 0  # a date in the headline (or the browser title) is what the article is about
-    if layout.title < line <= layout.start + _HEAD_LINES:
+    if layout.title < line <= layout.head:
         return 2 + (1 if _first_after(dates, layout.title, found) else 0)
     if line < layout.title:  # above the headline; "Mittwoch, 1. November 2023" further up is the site's clock
         clock = line < layout.title - _ABOVE_TITLE and _weekday_first(text, know)
@@ -154,7 +175,7 @@ def _score(lines: list[Line], found: Found, layout: Layout, know: Knowledge, dat
         score += 1  # a time of day speaks for a dateline, but not below the article (comments have times)
     if _in_list(lines, dated, found.line, layout.title):
         score -= _LIST_PENALTY
-    if found.line > 0 and text.lower() in lines[0].text.lower():
+    if found.line > 0 and text.lower() in lines[0].text.lower() and not _field(text, found):
         score -= 3  # the headline (as the browser title repeats it) holds the subject's date
     return score
 

@@ -6,10 +6,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from generator.config import Config
-from generator.dates import dates_in, parse_explicit, slash_order
+from generator.dates import dates_by_line, dates_in, parse_explicit, slash_order
 from generator.knowledge import knowledge
+from generator.lines import body_lines
 from generator.model import Article, Problem, RawArticle
 from generator.normalize import normalize_one
+from generator.pagedate import candidates, layout
 
 KNOW = knowledge()
 ZONE = "Europe/Berlin"
@@ -185,3 +187,25 @@ def test_a_members_registration_date_is_no_publication_date() -> None:
 def test_a_list_of_dated_teasers_gives_no_date() -> None:
     teasers = "\n".join(f"Meldung Nummer {n}\n{n}. März 2020" for n in range(1, 6))
     assert day_of(f"Titel der Meldung hier\n\n{ARTICLE}\n\nMehr zum Thema\n{teasers}") is None
+
+
+def test_the_date_of_an_event_is_no_publication_date() -> None:
+    assert day_of(f"Titel der Meldung hier\n\nAb dem 8. Oktober 2020 im Kino\n\n{ARTICLE}") is None
+
+
+def test_a_dateline_past_the_lead_and_the_byline_is_the_date() -> None:
+    second = ("Bei der Erinnerung an die Verfolgten des Regimes waren viele Opfer lange unsichtbar, was erst in den "
+              "letzten Jahren von der Forschung und den Gedenkstätten aufgearbeitet worden ist.")
+    page = f"Titel der Meldung hier\n\n{BODY}\n\nAnna Muster\nVon Claudia Lindner\n\n27.1.2022 - {second}"
+    assert day_of(page) == "2022-01-27"
+
+
+def test_the_label_nearest_the_date_speaks_for_it() -> None:
+    def scores(label_line: str) -> list[int]:
+        page = f"Titel der Meldung hier\n\n{label_line}\n\n{ARTICLE}"
+        lines = body_lines(page, "scrape", KNOW)
+        dates = dates_by_line([line.text for line in lines], KNOW, ZONE)
+        return [c.score for c in candidates(lines, dates, layout(lines, 0, 2, len(lines)), KNOW)]
+
+    assert scores("Aktualisiert, veröffentlicht am 2.3.2020") > scores("Veröffentlicht, aktualisiert am 2.3.2020")
+    assert scores("Veröffentlicht, ab dem 2.3.2020") == []  # an event's date is no candidate at all
