@@ -47,8 +47,24 @@ class Found:
     end: int
 
 
+# For each form, in the order of _patterns, a quick test that every date of that form passes (its digits and
+# separators without the look-arounds and month names that make the full pattern slow to scan a long line).
+_QUICK = tuple(re.compile(p, re.I) for p in (
+    r"\d\.\s?\d{1,2}\.\s?(?:19|20)\d\d",  # 18.09.2015
+    r"(?:19|20)\d\d[-/][01]\d[-/][0-3]\d",  # 2015-09-18
+    r"\d\.?\s*[^\W\d_]{3,}\.?,?\s+(?:(?:19|20)\d\d|[’'‘]\d\d)",  # 18. September 2015
+    r"\d(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d",  # September 18, 2015
+    r"\d\.[^\W\d_]{3,}\.\d\d",  # 03.Mär.19
+    r"\d\.\d{1,2}\.\d\d",  # 18.09.15
+))
+_QUICK_SLASHED = re.compile(r"\d/\d{1,2}/\d\d")  # 18/09/2015
+_QUICK += (_QUICK_SLASHED,)
+
+
 @lru_cache(maxsize=8)
 def _patterns(months: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    if not all(m.isalpha() and len(m) >= 3 for m in months):  # what _QUICK assumes of a month name
+        raise ValueError("month names are words of three letters or more")
     names = "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True))
     day_first = (rf"{_START}(?P<day>[0-3]?\d)\.?\s*(?P<mname>{names})\.?,?\s+"
                  rf"(?P<year>(?:19|20)\d\d{_YEAR_END}|[’'‘]\d\d(?!\d)){_TIME}{_ZONE}")
@@ -113,7 +129,8 @@ _SLASHED_PAIR = re.compile(r"(?<![\d/.])([0-3]?\d)/([0-3]?\d)/(?:19|20)?\d\d(?![
 def slash_order(texts: list[str]) -> str | None:
     """How a page orders day and month in slashed dates: "dm" where some can only be read day first (30/10/2019)
     and none only month first, "md" the other way round, None where its dates do not tell."""
-    pairs = [(int(a), int(b)) for text in texts if "/" in text for a, b in _SLASHED_PAIR.findall(text)]
+    pairs = [(int(a), int(b)) for text in texts if "/" in text and _QUICK_SLASHED.search(text)
+             for a, b in _SLASHED_PAIR.findall(text)]
     day_first = any(a > 12 >= b for a, b in pairs)
     month_first = any(b > 12 >= a for a, b in pairs)
     return None if day_first == month_first else "dm" if day_first else "md"
@@ -123,7 +140,9 @@ def dates_in(text: str, line: int, know: Knowledge, zone: str, order: str | None
     """Every full date (day, month and year) in one line of text; ``order`` is how the page orders day and month
     in slashed dates (see slash_order)."""
     found: list[Found] = []
-    for pattern in _patterns(tuple(know.months)):
+    for quick, pattern in zip(_QUICK, _patterns(tuple(know.months))):
+        if not quick.search(text):
+            continue
         for match in pattern.finditer(text):
             if any(f.start <= match.start() < f.end for f in found):
                 continue
@@ -133,7 +152,9 @@ def dates_in(text: str, line: int, know: Knowledge, zone: str, order: str | None
     return found
 
 
-_YEAR = re.compile(r"(?:19|20)\d\d|\d[./]\d{1,2}[./]\d\d|[^\W\d_]\.\d\d|[’'‘]\d\d")
+# A year of some form: 2015, 18.09.15, 18/09/15, Mär.19, ’15 (every alternative opens with a digit or a mark, which
+# the regex engine finds fast).
+_YEAR = re.compile(r"(?:19|20)\d\d|\d[./]\d{1,2}[./]\d\d|\.\d\d(?<=[^\W\d_]\.\d\d)|[’'‘]\d\d")
 
 
 def dates_by_line(texts: list[str], know: Knowledge, zone: str) -> list[list[Found]]:

@@ -19,6 +19,10 @@ class Rule:
 
     reason: str
     pattern: re.Pattern[str]
+    # The same pattern without re.I, for lines lowered first: as good for text in Latin-1 (where lowering keeps
+    # every character's place and re.I matches no other character) and much faster to scan; None where the
+    # pattern itself has upper-case letters ("[A-ZÄÖÜ]"), which re.I lets match lower case.
+    lower_case: re.Pattern[str] | None
     max_chars: int  # only lines up to this long are checked
     safe: bool  # applies to bodies that were already extracted, too
     stop: str | None  # "comments", "related", "footer": the article ends at such a line
@@ -52,6 +56,7 @@ class Knowledge:
     agencies: dict[str, str]  # lower-case spelling -> the agency's short name ("dpa")
 
 
+_LATIN_1_MAX = "\xff"
 _WHOLE_MAX_CHARS = 160  # a whole-line pattern that sets no limit is checked on lines up to this long
 
 
@@ -88,9 +93,27 @@ def _read_rules(table: dict[str, Any]) -> list[Rule]:
         if row.get("whole"):
             source = f"^(?:{source})$"
         limit = int(row.get("max_chars", _WHOLE_MAX_CHARS if row.get("whole") else 10_000))
-        rules.append(Rule(reason=row["reason"], pattern=re.compile(source, re.I), max_chars=limit,
+        rules.append(Rule(reason=row["reason"], pattern=re.compile(source, re.I), lower_case=_lower_case(source),
+                          max_chars=limit,
                           safe=bool(row.get("safe")), stop=row.get("stop"), penalty=float(row.get("penalty", 25))))
     return rules
+
+
+def _lower_case(source: str) -> re.Pattern[str] | None:
+    """``source`` compiled to match lowered text, where that finds the same: it has no upper-case letters
+    (escapes such as \\W aside), no inline flags, and no character that re.I lets match a Latin-1 one
+    other than itself ("ſ" matches "s")."""
+    plain = re.sub(r"\\.", "", source)
+    if plain != plain.lower() or re.search(r"\(\?[-aiLmsux]", plain):
+        return None
+    if any(_latin_1_twin(ch) for ch in set(plain) if ch > _LATIN_1_MAX):
+        return None
+    return re.compile(source)
+
+
+def _latin_1_twin(ch: str) -> bool:
+    pattern = re.compile(re.escape(ch), re.I)
+    return any(pattern.fullmatch(chr(code)) for code in range(256))
 
 
 def _outlets(table: dict[str, Any]) -> list[OutletInfo]:

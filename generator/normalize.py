@@ -33,7 +33,7 @@ class Reading:
     blocks: tuple[Block, ...]
     removed: tuple[Removed, ...]
     title: Title
-    date: Found | None
+    date: Found | None  # None where the file states its date (the page's is not looked for)
     header: tuple[str, ...]  # lines above the article and its first lines, where bylines stand
 
 
@@ -82,7 +82,7 @@ def read_body(raw: RawArticle, know: Knowledge, zone: str) -> Reading:
     dates = dates_by_line(texts, know, zone)
     opening = reach_up(lines, title.index, start) if scrape else start
     blocks, removed = read_span(lines, opening, end, drop_short=scrape, skip=_skip_keys(raw, lines, title, dates))
-    date = page_date(lines, dates, _date_layout(lines, title, start, end, scrape), know)
+    date = None if raw.published else page_date(lines, dates, _date_layout(lines, title, start, end, scrape), know)
     header = tuple(texts[:min(end, start + 3)])
     return Reading(tuple(blocks), tuple(outside(lines, opening, end)) + tuple(removed), title, date, header)
 
