@@ -227,11 +227,21 @@ def candidates(lines: list[Line], dates: list[list[Found]], layout: Layout, know
     return out
 
 
+def _agreed(scored: list[Candidate]) -> list[Candidate]:
+    """Each candidate with a point more where another fair candidate states the same day: a page that gives its
+    date twice (a machine stamp and the shown date, a meta line and the dateline) says it with more certainty."""
+    return [Candidate(c.found, c.score + 1) if c.score >= FAIR and any(
+        o is not c and o.score >= FAIR and o.found.when.date() == c.found.when.date() for o in scored) else c
+        for c in scored]
+
+
 def choose(scored: list[Candidate], end: int) -> Found | None:
     """The best candidate where its evidence is sure, or fair with no other day close to it; else None. Where
-    the best stands above the article's ``end``, the dates below it (comments, related posts) are no rivals."""
+    the best stands above the article's ``end``, the dates below it (comments, related posts) are no rivals.
+    A day two fair candidates state counts a point more (see _agreed)."""
     if not scored:
         return None
+    scored = _agreed(scored)
     best = max(scored, key=lambda c: c.score)  # the first of equals: the one nearest the top
     if best.score >= SURE:
         return best.found

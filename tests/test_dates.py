@@ -209,3 +209,16 @@ def test_the_label_nearest_the_date_speaks_for_it() -> None:
 
     assert scores("Aktualisiert, veröffentlicht am 2.3.2020") > scores("Veröffentlicht, aktualisiert am 2.3.2020")
     assert scores("Veröffentlicht, ab dem 2.3.2020") == []  # an event's date is no candidate at all
+
+
+def test_a_date_run_together_with_the_time_before_it_is_read() -> None:
+    found = dates_in("2018-08-29 14:15:57 2018-06-22 10:20:0022.06.2018 10:20", 0, KNOW, ZONE)
+    assert sorted(f.when.isoformat()[:16] for f in found) == ["2018-06-22T10:20", "2018-06-22T10:20",
+                                                              "2018-08-29T14:15"]
+
+
+def test_a_day_the_page_states_twice_wins_over_one_it_states_once() -> None:
+    assert day_of(f"Titel der Meldung hier\n\n{ARTICLE}\n\n2018-08-29 14:15:57 2018-06-22 10:20\n\n{BODY}") is None
+    twice = "2018-08-29 14:15:57 2018-06-22 10:20:0022.06.2018 10:20"
+    assert day_of(f"Titel der Meldung hier\n\n{ARTICLE}\n\n{twice}\n\n{BODY}") == "2018-06-22"
+
