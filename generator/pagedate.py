@@ -8,7 +8,9 @@ date ("aktualisiert"), a place far above the headline (the site's clock) or belo
 never the article's: a member's or the clock's ("Mitglied seit", "Aktuelles Datum"), a reader's comment ("Karl
 sagt:" above it). The best candidate wins where its evidence is sure, or where it is fair and no date of another
 day comes close; below the article's end, where comments and related posts are, only a dateline or a labelled
-date is a candidate, and none rivals a candidate above it. Unknown is better than wrong.
+date is a candidate, and none rivals a candidate above it. A day two fair candidates state counts a point
+more. Where no candidate wins, the page's last change is its date where it states one day as that ("Diese Seite
+wurde zuletzt am ... geändert"). Unknown is better than wrong.
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ _ABOVE_TITLE = 3  # lines above the headline where a dateline is the headline's
 _FAR_ABOVE_TITLE = 8
 _LIST_REACH = 6
 _LIST_PENALTY = 3
+_UPDATE = -1  # what a label of a later change ("aktualisiert") says of the date after it
 _IN_TEXT, _DATELINE = 1, 2  # what a dated line is, for finding lists
 _PARAGRAPH_HEAD = 30  # a dateline opening a paragraph stands within these characters of its start
 _RANGE_AFTER = re.compile(r"^\s*(?:-|–|bis)\s*\d")
@@ -132,7 +135,7 @@ def _label_score(text: str, found: Found, know: Knowledge) -> int | None:
     """What the label nearest before the date says ("Stand:", "aktualisiert am"); None for a date that is not
     the article's (the site's clock, a member's registration, an event "ab dem 8. Oktober")."""
     before = text[max(0, found.start - _LABEL_REACH):found.start]
-    kinds = ((know.foreign_labels, None), (know.event_labels, None), (know.date_labels, 4), (know.update_labels, -1))
+    kinds = ((know.foreign_labels, None), (know.event_labels, None), (know.date_labels, 4), (know.update_labels, _UPDATE))
     nearest, score = -1, 0
     for labels, value in kinds:
         ends = [m.end() for m in _label_pattern(labels).finditer(before)]
@@ -255,4 +258,14 @@ def choose(scored: list[Candidate], end: int) -> Found | None:
 def page_date(lines: list[Line], dates: list[list[Found]], layout: Layout, know: Knowledge) -> Found | None:
     """The page's own publication date among its lines (``dates``: found per line), or None where no date is
     sure enough."""
-    return choose(candidates(lines, dates, layout, know), layout.end)
+    return choose(candidates(lines, dates, layout, know), layout.end) or last_change(lines, dates, know)
+
+
+def last_change(lines: list[Line], dates: list[list[Found]], know: Knowledge) -> Found | None:
+    """Where no date is sure enough: the page's last change, where it states one day as that ("Aktualisiert am
+    17.01.2021", "Diese Seite wurde zuletzt am 29. Januar 2020 geändert") wherever it stands. Such a label speaks
+    of the page itself; a date that is the page's publication would have won over it."""
+    changed = [found for i, found_in_line in enumerate(dates) for found in found_in_line
+               if _label_score(lines[i].text, found, know) == _UPDATE
+               and not (i > 0 and _comment_pattern(know.comment_words).search(lines[i - 1].text))]
+    return changed[0] if changed and len({f.when.date() for f in changed}) == 1 else None

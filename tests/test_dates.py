@@ -222,3 +222,11 @@ def test_a_day_the_page_states_twice_wins_over_one_it_states_once() -> None:
     twice = "2018-08-29 14:15:57 2018-06-22 10:20:0022.06.2018 10:20"
     assert day_of(f"Titel der Meldung hier\n\n{ARTICLE}\n\n{twice}\n\n{BODY}") == "2018-06-22"
 
+
+def test_the_pages_last_change_is_its_date_where_nothing_better_is_stated() -> None:
+    footer = "\n".join(["Impressum", "Datenschutz", "Kontakt"] * 6)
+    changed = "Diese Seite wurde zuletzt am 29. Januar 2020 um 13:22 Uhr geändert."
+    assert day_of(f"Titel der Meldung hier\n\n{ARTICLE}\n\n{footer}\n{changed}") == "2020-01-29"
+    assert day_of(f"Titel der Meldung hier\n\n1. Januar 2016 von Anna\n\n{ARTICLE}\n\n{changed}") == "2016-01-01"
+    other = "Aktualisiert am 3. Februar 2020"
+    assert day_of(f"Titel der Meldung hier\n\n{ARTICLE}\n\n{changed}\n{other}") is None  # two changes disagree
