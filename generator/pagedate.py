@@ -35,6 +35,7 @@ _ABOVE_TITLE = 3  # lines above the headline where a dateline is the headline's
 _FAR_ABOVE_TITLE = 8
 _LIST_REACH = 6
 _LIST_PENALTY = 3
+_CLOCK_PENALTY = 3  # a weekday-led date far above the headline: the site's clock, all but never the article's
 _UPDATE = -1  # what a label of a later change ("aktualisiert") says of the date after it
 _IN_TEXT, _DATELINE = 1, 2  # what a dated line is, for finding lists
 _PARAGRAPH_HEAD = 30  # a dateline opening a paragraph stands within these characters of its start
@@ -120,6 +121,12 @@ def _at_edge(text: str, found: Found) -> bool:
     return len(text) <= _EDGE_LINE_CHARS and (found.start <= 2 or found.end >= len(text) - 2)
 
 
+def _glued_end(text: str, found: Found) -> bool:
+    """A date that ends its line run together with the word before it ('...Liegestühle um"01.05.2017'): a field
+    of its own where the dump lost the markup between it and a breadcrumb or headline, not a sentence's date."""
+    return found.start > 0 and found.end >= len(text.rstrip()) and not text[found.start - 1].isspace()
+
+
 def _field(text: str, found: Found) -> bool:
     """A date set off from the rest of its line as a field of its own ("08.11.2021 | Online-Fachtag ...")."""
     return bool(_FIELD_AFTER.match(text[found.end:]) or _FIELD_BEFORE.search(text[:found.start]))
@@ -156,7 +163,7 @@ def _place_score(text: str, found: Found, layout: Layout, know: Knowledge, runni
         return 2 + (1 if _first_after(dates, layout.title, found) else 0)
     if line < layout.title:  # above the headline; "Mittwoch, 1. November 2023" further up is the site's clock
         clock = line < layout.title - _ABOVE_TITLE and _weekday_first(text, know)
-        return (1 if line >= layout.title - _FAR_ABOVE_TITLE else -1) - (1 if clock else 0)
+        return (1 if line >= layout.title - _FAR_ABOVE_TITLE else -1) - (_CLOCK_PENALTY if clock else 0)
     return -1  # down in the article or below it
 
 
@@ -168,7 +175,7 @@ def _score(lines: list[Line], found: Found, layout: Layout, know: Knowledge, dat
         return None
     alone = _alone(text, found)
     running = is_running(lines[found.line]) and not (_at_edge(text, found) or opens_paragraph(text, found)
-                                                     or _meta_line(text))
+                                                     or _meta_line(text) or _glued_end(text, found))
     score += (2 if alone else 0) + _place_score(text, found, layout, know, running, dates)
     if _in_range(text, found):
         score -= 5
