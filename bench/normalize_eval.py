@@ -38,8 +38,8 @@ from generator.readers import html as html_reader  # noqa: E402
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 BERLIN = ZoneInfo("Europe/Berlin")
 # Floors for --gate: just under what the mechanism reaches, so that a slip fails CI and a gain moves them up.
-GATE = {"text": {"min_keep": 0.925, "max_leak": 0.13, "min_title": 0.775, "min_date": 0.835, "max_date_wrong": 0.05},
-        "html": {"min_keep": 0.95, "max_leak": 0.08, "min_title": 0.72, "min_date": 0.84, "max_date_wrong": 0.12}}
+GATE = {"text": {"min_keep": 0.925, "max_leak": 0.13, "min_title": 0.775, "min_date": 0.855, "max_date_wrong": 0.05},
+        "html": {"min_keep": 0.95, "max_leak": 0.08, "min_title": 0.72, "min_date": 0.845, "max_date_wrong": 0.12}}
 
 
 def fold(text: str | None) -> str:

@@ -20,9 +20,10 @@ from generator.knowledge import Knowledge
 _TIME = (r"(?:,?\s*(?:um\s*|at\s*|-\s*|\|\s*)?(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
          r"(?:\s*(?-i:[Uu]hr|UHR)(?![^\W\d_])|\s*h\b)?(?:\s*(?P<ampm>(?-i:[ap]\.?m\.?|[AP]\.?M\.?))(?![^\W\d_]))?)?")
 _ZONE = r"(?:\s*(?P<zone>Z|[+-]\d{2}:?\d{2}|MESZ|MEZ|CEST|CET|UTC|GMT)\b)?"
-# A date starts after no digit, or right after a year that ends another date ("6. November 20236. November 2023":
-# a page's published and updated dates run together where the dump lost the markup between them).
-_START = r"(?:(?<![\d.])|(?<=(?:19|20)\d\d))"
+# A date starts after no digit, or right after a year or a time of day that ends another date ("6. November
+# 20236. November 2023", "2018-06-22 10:20:0022.06.2018": a page's dates run together where the dump lost the
+# markup between them).
+_START = r"(?:(?<![\d.])|(?<=(?:19|20)\d\d)|(?<=\d\d:\d\d))"
 # A four-digit year ends at a non-digit, or where the next date begins ("201914. Januar", "202104.03.").
 _YEAR_END = r"(?:(?!\d)|(?=[0-3]?\d\.\s?(?:[^\W\d_]|[01]?\d\.)))"
 _NUMERIC = (rf"{_START}(?P<day>[0-3]?\d)\.\s?(?P<month>[01]?\d)\.\s?(?P<year>(?:19|20)\d\d){_YEAR_END}(?!:)"

@@ -8,7 +8,9 @@ date ("aktualisiert"), a place far above the headline (the site's clock) or belo
 never the article's: a member's or the clock's ("Mitglied seit", "Aktuelles Datum"), a reader's comment ("Karl
 sagt:" above it). The best candidate wins where its evidence is sure, or where it is fair and no date of another
 day comes close; below the article's end, where comments and related posts are, only a dateline or a labelled
-date is a candidate, and none rivals a candidate above it. Unknown is better than wrong.
+date is a candidate, and none rivals a candidate above it. A day two fair candidates state counts a point
+more. Where no candidate wins, the page's last change is its date where it states one day as that ("Diese Seite
+wurde zuletzt am ... geändert"). Unknown is better than wrong.
 """
 from __future__ import annotations
 
@@ -33,6 +35,8 @@ _ABOVE_TITLE = 3  # lines above the headline where a dateline is the headline's
 _FAR_ABOVE_TITLE = 8
 _LIST_REACH = 6
 _LIST_PENALTY = 3
+_CLOCK_PENALTY = 3  # a weekday-led date far above the headline: the site's clock, all but never the article's
+_UPDATE = -1  # what a label of a later change ("aktualisiert") says of the date after it
 _IN_TEXT, _DATELINE = 1, 2  # what a dated line is, for finding lists
 _PARAGRAPH_HEAD = 30  # a dateline opening a paragraph stands within these characters of its start
 _RANGE_AFTER = re.compile(r"^\s*(?:-|–|bis)\s*\d")
@@ -117,6 +121,12 @@ def _at_edge(text: str, found: Found) -> bool:
     return len(text) <= _EDGE_LINE_CHARS and (found.start <= 2 or found.end >= len(text) - 2)
 
 
+def _glued_end(text: str, found: Found) -> bool:
+    """A date that ends its line run together with the word before it ('...Liegestühle um"01.05.2017'): a field
+    of its own where the dump lost the markup between it and a breadcrumb or headline, not a sentence's date."""
+    return found.start > 0 and found.end >= len(text.rstrip()) and not text[found.start - 1].isspace()
+
+
 def _field(text: str, found: Found) -> bool:
     """A date set off from the rest of its line as a field of its own ("08.11.2021 | Online-Fachtag ...")."""
     return bool(_FIELD_AFTER.match(text[found.end:]) or _FIELD_BEFORE.search(text[:found.start]))
@@ -132,7 +142,7 @@ def _label_score(text: str, found: Found, know: Knowledge) -> int | None:
     """What the label nearest before the date says ("Stand:", "aktualisiert am"); None for a date that is not
     the article's (the site's clock, a member's registration, an event "ab dem 8. Oktober")."""
     before = text[max(0, found.start - _LABEL_REACH):found.start]
-    kinds = ((know.foreign_labels, None), (know.event_labels, None), (know.date_labels, 4), (know.update_labels, -1))
+    kinds = ((know.foreign_labels, None), (know.event_labels, None), (know.date_labels, 4), (know.update_labels, _UPDATE))
     nearest, score = -1, 0
     for labels, value in kinds:
         ends = [m.end() for m in _label_pattern(labels).finditer(before)]
@@ -153,7 +163,7 @@ def _place_score(text: str, found: Found, layout: Layout, know: Knowledge, runni
         return 2 + (1 if _first_after(dates, layout.title, found) else 0)
     if line < layout.title:  # above the headline; "Mittwoch, 1. November 2023" further up is the site's clock
         clock = line < layout.title - _ABOVE_TITLE and _weekday_first(text, know)
-        return (1 if line >= layout.title - _FAR_ABOVE_TITLE else -1) - (1 if clock else 0)
+        return (1 if line >= layout.title - _FAR_ABOVE_TITLE else -1) - (_CLOCK_PENALTY if clock else 0)
     return -1  # down in the article or below it
 
 
@@ -165,7 +175,7 @@ def _score(lines: list[Line], found: Found, layout: Layout, know: Knowledge, dat
         return None
     alone = _alone(text, found)
     running = is_running(lines[found.line]) and not (_at_edge(text, found) or opens_paragraph(text, found)
-                                                     or _meta_line(text))
+                                                     or _meta_line(text) or _glued_end(text, found))
     score += (2 if alone else 0) + _place_score(text, found, layout, know, running, dates)
     if _in_range(text, found):
         score -= 5
@@ -227,11 +237,21 @@ def candidates(lines: list[Line], dates: list[list[Found]], layout: Layout, know
     return out
 
 
+def _agreed(scored: list[Candidate]) -> list[Candidate]:
+    """Each candidate with a point more where another fair candidate states the same day: a page that gives its
+    date twice (a machine stamp and the shown date, a meta line and the dateline) says it with more certainty."""
+    return [Candidate(c.found, c.score + 1) if c.score >= FAIR and any(
+        o is not c and o.score >= FAIR and o.found.when.date() == c.found.when.date() for o in scored) else c
+        for c in scored]
+
+
 def choose(scored: list[Candidate], end: int) -> Found | None:
     """The best candidate where its evidence is sure, or fair with no other day close to it; else None. Where
-    the best stands above the article's ``end``, the dates below it (comments, related posts) are no rivals."""
+    the best stands above the article's ``end``, the dates below it (comments, related posts) are no rivals.
+    A day two fair candidates state counts a point more (see _agreed)."""
     if not scored:
         return None
+    scored = _agreed(scored)
     best = max(scored, key=lambda c: c.score)  # the first of equals: the one nearest the top
     if best.score >= SURE:
         return best.found
@@ -245,4 +265,14 @@ def choose(scored: list[Candidate], end: int) -> Found | None:
 def page_date(lines: list[Line], dates: list[list[Found]], layout: Layout, know: Knowledge) -> Found | None:
     """The page's own publication date among its lines (``dates``: found per line), or None where no date is
     sure enough."""
-    return choose(candidates(lines, dates, layout, know), layout.end)
+    return choose(candidates(lines, dates, layout, know), layout.end) or last_change(lines, dates, know)
+
+
+def last_change(lines: list[Line], dates: list[list[Found]], know: Knowledge) -> Found | None:
+    """Where no date is sure enough: the page's last change, where it states one day as that ("Aktualisiert am
+    17.01.2021", "Diese Seite wurde zuletzt am 29. Januar 2020 geändert") wherever it stands. Such a label speaks
+    of the page itself; a date that is the page's publication would have won over it."""
+    changed = [found for i, found_in_line in enumerate(dates) for found in found_in_line
+               if _label_score(lines[i].text, found, know) == _UPDATE
+               and not (i > 0 and _comment_pattern(know.comment_words).search(lines[i - 1].text))]
+    return changed[0] if changed and len({f.when.date() for f in changed}) == 1 else None

@@ -209,3 +209,40 @@ def test_the_label_nearest_the_date_speaks_for_it() -> None:
 
     assert scores("Aktualisiert, veröffentlicht am 2.3.2020") > scores("Veröffentlicht, aktualisiert am 2.3.2020")
     assert scores("Veröffentlicht, ab dem 2.3.2020") == []  # an event's date is no candidate at all
+
+
+def test_a_date_run_together_with_the_time_before_it_is_read() -> None:
+    found = dates_in("2018-08-29 14:15:57 2018-06-22 10:20:0022.06.2018 10:20", 0, KNOW, ZONE)
+    assert sorted(f.when.isoformat()[:16] for f in found) == ["2018-06-22T10:20", "2018-06-22T10:20",
+                                                              "2018-08-29T14:15"]
+
+
+def test_a_day_the_page_states_twice_wins_over_one_it_states_once() -> None:
+    assert day_of(f"Titel der Meldung hier\n\n{ARTICLE}\n\n2018-08-29 14:15:57 2018-06-22 10:20\n\n{BODY}") is None
+    twice = "2018-08-29 14:15:57 2018-06-22 10:20:0022.06.2018 10:20"
+    assert day_of(f"Titel der Meldung hier\n\n{ARTICLE}\n\n{twice}\n\n{BODY}") == "2018-06-22"
+
+
+def test_the_pages_last_change_is_its_date_where_nothing_better_is_stated() -> None:
+    footer = "\n".join(["Impressum", "Datenschutz", "Kontakt"] * 6)
+    changed = "Diese Seite wurde zuletzt am 29. Januar 2020 um 13:22 Uhr geändert."
+    assert day_of(f"Titel der Meldung hier\n\n{ARTICLE}\n\n{footer}\n{changed}") == "2020-01-29"
+    assert day_of(f"Titel der Meldung hier\n\n1. Januar 2016 von Anna\n\n{ARTICLE}\n\n{changed}") == "2016-01-01"
+    other = "Aktualisiert am 3. Februar 2020"
+    assert day_of(f"Titel der Meldung hier\n\n{ARTICLE}\n\n{changed}\n{other}") is None  # two changes disagree
+
+
+def test_a_date_run_together_with_the_end_of_a_breadcrumb_above_the_headline_is_the_date() -> None:
+    crumb = 'StartseiteKulturfragen"Wir dekorieren auf der Titanic die Liegestühle um"{}01.05.2017'
+    page = "Titel der Meldung hier | Zeitung\nMittwoch, 26.02.2020\n{}\n{}\nTitel der Meldung hier\n\n{}"
+    assert day_of(page.format(MENU, crumb.format(""), ARTICLE)) == "2017-05-01"  # the site's clock no rival
+    assert day_of(page.format(MENU, crumb.format(" am "), ARTICLE)) is None  # a sentence's date
+
+
+def test_the_site_clock_is_no_rival_of_a_fair_dateline() -> None:
+    page = f"Titel der Meldung hier | Zeitung\nMittwoch, 26.02.2020\n{MENU}\n\nTitel der Meldung hier\n\n{ARTICLE}"
+    lines = body_lines(page, "scrape", KNOW)
+    dates = dates_by_line([line.text for line in lines], KNOW, ZONE)
+    title = next(i for i, line in enumerate(lines) if i > 0 and line.text == "Titel der Meldung hier")
+    [clock] = candidates(lines, dates, layout(lines, title, title + 1, len(lines)), KNOW)
+    assert clock.score <= -1
