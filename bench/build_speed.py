@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Full and one-article-added build times of newsdigest beside Hugo and Pelican on the same articles.
 
-    python bench/build_speed.py [--sizes 1000,10000] [--runs 3] [--no-peers]
+    python bench/build_speed.py [--sizes 1000,10000] [--runs 3] [--with-100k] [--no-peers]
 
 For each size it makes a corpus of 400-600-word Markdown articles with bench/corpus.py, then times (median of
---runs) a full build, and a rebuild after one article is added, for newsdigest and, on the very same articles,
-Hugo (Debian package, installed by this script with apt-get when missing) and Pelican (pip, installed into
-bench/out/pelican-venv). It prints seconds, peak memory (max RSS of the build process), articles per second,
-files written, per-stage seconds for newsdigest, and our time as a ratio to each peer's.
+--runs) a full build (no cache), and a rebuild after one article is added (a new story, as the issue measures it;
+for newsdigest also one more report of an existing story), for newsdigest and, on the very same articles, Hugo
+(Debian package, installed by this script with apt-get when missing) and Pelican (pip, installed into
+bench/out/pelican-venv). It prints the issue's table (seconds and peak memory), then per size: per-stage seconds
+of newsdigest (medians), articles per second, files written (and, after one added, files changed), and our time
+as a ratio to each peer's. --with-100k adds a run at 100,000 articles (newsdigest only unless --peers-at-100k).
+
+Timings are wall-clock medians on this machine as it is: other processes on its cores make them slower.
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -49,23 +53,32 @@ PELICAN_CONFIG = ('SITENAME = "bench"\nSITEURL = ""\nTIMEZONE = "UTC"\nDEFAULT_P
 class Run:
     seconds: float
     peak_mb: float
+    stages: dict[str, float] = field(default_factory=dict)  # newsdigest only: seconds per stage
 
 
 def timed(cmd: list[str], cwd: Path | None = None) -> Run:
-    """Run ``cmd``; wall seconds and the peak RSS of its process tree's largest process."""
+    """Run ``cmd``; wall seconds and the peak RSS of the largest process of its tree (the process and the
+    children it waited for); the stages where it prints them as bench/stages.py does."""
     start = time.perf_counter()
-    with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+    with tempfile.TemporaryFile() as errors, tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=errors)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         if os.waitstatus_to_exitcode(status) != 0:
             errors.seek(0)
             raise SystemExit(f"failed: {' '.join(cmd)}\n{errors.read().decode(errors='replace')[-2000:]}")
-    return Run(seconds, usage.ru_maxrss / 1024)
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace").strip()
+    stages = {}
+    if text.startswith("{"):
+        stages = json.loads(text.splitlines()[-1])["seconds"]
+    return Run(seconds, usage.ru_maxrss / 1024, stages)
 
 
 def median(runs: list[Run]) -> Run:
-    return Run(statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs))
+    names = dict.fromkeys(k for r in runs for k in r.stages)
+    stages = {k: statistics.median(r.stages.get(k, 0.0) for r in runs) for k in names}
+    return Run(statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs), stages)
 
 
 def count_files(folder: Path) -> int:
@@ -131,22 +144,72 @@ def ensure_pelican() -> Path | None:
     return pelican if pelican.exists() else None
 
 
-def bench_ours(content: Path, runs: int) -> tuple[Run, Run, int, dict[str, float]]:
-    site = OUT / "site-ours"
-    cmd = [PYTHON, "-m", "generator", "build", "-q", "--force", "--content", str(content), "--output", str(site)]
-    full = median([timed(cmd) for _ in range(runs)])
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One generator at one size: a full build, one article added (a new story), files written."""
+
+    full: Run
+    added: Run
+    files: int
+    changed: int = -1  # files whose inode or mtime changed after one added (newsdigest only)
+    joined: Run | None = None  # newsdigest: one more report of an existing story
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    out = {}
+    for dirpath, _, names in os.walk(folder):
+        for name in names:
+            info = os.stat(os.path.join(dirpath, name))
+            out[os.path.join(dirpath, name)] = (info.st_ino, info.st_mtime_ns)
+    return out
+
+
+def join_one(folder: Path) -> Path:
+    """One more report of an existing story: an article of the corpus with another title, an hour later."""
+    source = sorted(folder.rglob("*.md"))[len(list(folder.rglob("*.md"))) // 2]
+    meta, body = _front(source.read_text(encoding="utf-8"))
+    meta["title"] = "Neu: " + meta["title"]
+    published = meta["published"]
+    meta["published"] = published[:11] + f"{(int(published[11:13]) + 1) % 24:02d}" + published[13:]
+    meta["url"] = meta.get("url", "https://example.org/x") + "-joined"
+    path = folder / "zzz-joined.md"
+    path.write_text("---\n" + "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in meta.items())
+                    + "---\n" + body, encoding="utf-8")
+    return path
+
+
+def bench_ours(content: Path, runs: int) -> Result:
+    """Full builds without the cache; then, from a cached build of the corpus each time, one article added."""
+    site = OUT / "site-ours" / "site"
+    cmd = [PYTHON, str(HERE / "stages.py"), str(content), str(site)]
+
+    def clean() -> Run:  # no site, no cache: everything from scratch
+        shutil.rmtree(site.parent, ignore_errors=True)
+        return timed(cmd + ["--no-cache"])
+    full = median([clean() for _ in range(runs)])
     files = count_files(site)
-    stages = json.loads(subprocess.run([PYTHON, str(HERE / "stages.py"), str(content)], check=True,
-                                       capture_output=True, text=True).stdout)
-    added = add_one(content, "ours")
-    try:
-        incremental = median([timed(cmd) for _ in range(runs)])
-    finally:
-        added.unlink()
-    return full, incremental, files, stages
+
+    def after_adding(add) -> tuple[Run, int]:  # type: ignore[no-untyped-def]
+        found, changed = [], 0
+        for _ in range(runs):
+            timed(cmd)  # the cache and the site as they are for the corpus itself
+            before = snapshot(site)
+            added = add(content)
+            try:
+                found.append(timed(cmd))
+                after = snapshot(site)
+                changed = sum(1 for p, v in after.items() if before.get(p) != v)
+            finally:
+                added.unlink()
+        timed(cmd)
+        return median(found), changed
+
+    added, changed = after_adding(lambda folder: add_one(folder, "ours"))
+    joined, _ = after_adding(join_one)
+    return Result(full, added, files, changed, joined)
 
 
-def bench_hugo(hugo: str, content: Path, runs: int) -> tuple[Run, Run, int]:
+def bench_hugo(hugo: str, content: Path, runs: int) -> Result:
     root = OUT / "hugo-site"
     shutil.rmtree(root, ignore_errors=True)
     for name, text in HUGO_LAYOUT.items():
@@ -158,10 +221,10 @@ def bench_hugo(hugo: str, content: Path, runs: int) -> tuple[Run, Run, int]:
     full = median([timed(cmd) for _ in range(runs)])
     files = count_files(root / "public")
     add_one(root / "content" / "posts", "hugo")
-    return full, median([timed(cmd) for _ in range(runs)]), files
+    return Result(full, median([timed(cmd) for _ in range(runs)]), files)
 
 
-def bench_pelican(pelican: Path, content: Path, runs: int) -> tuple[Run, Run, int]:
+def bench_pelican(pelican: Path, content: Path, runs: int) -> Result:
     root = OUT / "pelican-site"
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
@@ -174,37 +237,71 @@ def bench_pelican(pelican: Path, content: Path, runs: int) -> tuple[Run, Run, in
     files = count_files(root / "output")
     timed(cmd)  # fill the content cache
     add_one(root / "content", "pelican")
-    return full, median([timed(cmd) for _ in range(runs)]), files
+    return Result(full, median([timed(cmd) for _ in range(runs)]), files)
 
 
-def row(name: str, size: int, full: Run, incremental: Run, files: int) -> str:
-    return (f"{name:10} {size:>7}  full {full.seconds:7.2f} s  {full.peak_mb:7.0f} MB  "
-            f"{size / full.seconds:8.0f} art/s  {files:>7} files   one added {incremental.seconds:7.2f} s")
+def cell(run: Run | None) -> str:
+    return "not run" if run is None else f"{run.seconds:.1f} s, {_mb(run.peak_mb)}"
+
+
+def _mb(mb: float) -> str:
+    return f"{mb / 1024:.2f} GB" if mb >= 1024 else f"{mb:.0f} MB"
+
+
+def table(results: dict[str, dict[int, Result]], sizes: list[int]) -> str:
+    """The issue's table: full builds at each size, and one article added to the largest (not 100,000)."""
+    base = max(s for s in sizes if s < 100_000) if any(s < 100_000 for s in sizes) else max(sizes)
+    head = [f"{s:,} articles" for s in sizes] + [f"one article added to {base:,}"]
+    lines = ["| | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
+    for name, by_size in results.items():
+        cells = [cell(by_size[s].full if s in by_size else None) for s in sizes]
+        cells.append(cell(by_size[base].added) if base in by_size else "not run")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def details(name: str, size: int, result: Result, ours: Result | None) -> list[str]:
+    full = result.full
+    lines = [f"{name:10} {size:>7,}: full {full.seconds:7.2f} s {_mb(full.peak_mb):>8}  {size / full.seconds:7.0f} "
+             f"articles/s  {result.files:>7,} files;  one added {result.added.seconds:6.2f} s"
+             + (f" ({result.changed:,} files changed)" if result.changed >= 0 else "")
+             + (f";  one report joining a story {result.joined.seconds:.2f} s" if result.joined else "")]
+    for label, run in (("full", full), ("one added", result.added), ("joined", result.joined)):
+        if run is not None and run.stages:
+            lines.append(f"{'':12}stages ({label}): " + "  ".join(f"{k} {v:.2f}" for k, v in run.stages.items()))
+    if ours is not None:
+        lines.append(f"{'':12}ratio newsdigest/{name}: full {ours.full.seconds / full.seconds:.2f}  "
+                     f"one added {ours.added.seconds / result.added.seconds:.2f}")
+    return lines
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--with-100k", action="store_true", help="also 100,000 articles (takes long)")
+    ap.add_argument("--peers-at-100k", action="store_true", help="run Hugo and Pelican at 100,000 too")
     ap.add_argument("--no-peers", action="store_true")
     args = ap.parse_args()
     OUT.mkdir(exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")] + ([100_000] if args.with_100k else [])
     hugo = None if args.no_peers else ensure_hugo()
     pelican = None if args.no_peers else ensure_pelican()
-    for size in (int(s) for s in args.sizes.split(",")):
+    results: dict[str, dict[int, Result]] = {"Hugo": {}, "Pelican": {}, "newsdigest": {}}
+    for size in sizes:
         content = corpus(size)
-        full, inc, files, stages = bench_ours(content, args.runs)
-        print(row("newsdigest", size, full, inc, files))
-        print("           stages: " + "  ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
-        for name, runner in (("hugo", hugo), ("pelican", pelican)):
-            if runner is None:
-                print(f"{name:10} {size:>7}  not run" + ("" if args.no_peers else " (not installable here)"))
+        ours = results["newsdigest"][size] = bench_ours(content, args.runs)
+        for line in details("newsdigest", size, ours, None):
+            print(line, flush=True)
+        for name, runner, bench in (("Hugo", hugo, bench_hugo), ("Pelican", pelican, bench_pelican)):
+            if runner is None or (size >= 100_000 and not args.peers_at_100k):
                 continue
-            peer = (bench_hugo if name == "hugo" else bench_pelican)(runner, content, args.runs)
-            print(row(name, size, *peer))
-            print(f"           ratio newsdigest/{name}: full {full.seconds / peer[0].seconds:.2f}  "
-                  f"one added {inc.seconds / peer[1].seconds:.2f}")
-        sys.stdout.flush()
+            peer = results[name][size] = bench(runner, content, args.runs)  # type: ignore[operator]
+            for line in details(name, size, peer, ours):
+                print(line, flush=True)
+    print()
+    print(f"median of {args.runs} runs; peak memory is the largest process's (ru_maxrss)")
+    print(table({k: v for k, v in results.items() if v}, sizes))
     return 0
 
 

@@ -1,19 +1,33 @@
-"""The whole build, top to bottom: load -> normalize -> group -> render -> write."""
+"""The whole build, top to bottom: load -> normalize -> group -> render -> write.
+
+With the cache (the default), a rebuild reads only new and changed files, hands the grouping its memo, renders
+only what changed and leaves every unchanged file of the output folder as it is (generator/cache.py). The site
+it writes is byte for byte the one a clean build writes; only a story that was absorbed into another one since
+the last build leaves a redirect behind (generator/identity.py).
+"""
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
 import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from generator import cache, identity
 from generator.config import Config
-from generator.group import group
+from generator.group import group_with_memo
 from generator.infer import infer_dates
-from generator.load import load
-from generator.model import BuildReport, OutputFile, Problem, Story
-from generator.normalize import normalize
-from generator.render import render
-from generator.write import check_output_dir, write
+from generator.inputs import read_content
+from generator.model import Article, BuildReport, OutputFile, Problem, Story
+from generator.render import Collect, article_key, render_site
+from generator.write import Staging, Written, check_output_dir, hold
+
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,26 +47,86 @@ class StrictError(Exception):
         self.problems = problems
 
 
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def workers(parallel: int) -> Iterator[Executor | None]:
+    """Processes to share work among; None where there is one core, where the system cannot fork, or where other
+    threads run (``serve``): forking a process with threads may copy a lock that another thread holds."""
+    if parallel <= 1 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        yield None
+        return
+    with ProcessPoolExecutor(parallel, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield pool
+
+
 def site_files(config: Config, paths: Paths, now: datetime) -> tuple[list[OutputFile], tuple[Story, ...], int,
                                                                       tuple[Problem, ...]]:
-    """Everything but the writing: the files of the site, the stories, articles read and the problems."""
-    loaded = load(paths.content, config.normalize.max_file_size)
-    articles, problems = normalize(loaded.articles, config)
-    stories = group(articles, config.grouping)
+    """Everything but the writing, without the cache: the files of the site, the stories, articles read and the
+    problems."""
+    content = read_content(paths.content, config)
+    stories, _ = group_with_memo(content.articles, config.grouping, None)
     stories = infer_dates(stories, config)
-    files = render(stories, config, now, paths.templates)
-    return files, stories, len(articles), loaded.problems + tuple(problems)
+    sink = Collect()
+    render_site(sink, stories, config, now, paths.templates, key_of=_key_of(content.key_of))
+    return sink.files, stories, len(content.articles), content.problems
 
 
-def build(config: Config, paths: Paths, now: datetime, strict: bool = False, force: bool = False) -> BuildReport:
-    """Build the site from ``paths.content`` into ``paths.output``."""
+def _key_of(known: Callable[[Article], str | None]) -> Callable[[Article], str]:
+    """An article's key: the one the content stage gave it, or (a changed copy) a hash of all it is."""
+    return lambda article: known(article) or article_key(article)
+
+
+def _unchanged(output: Path, written: dict[str, Written]) -> Callable[[str], bool]:
+    """Whether the output folder's file at a path is still the one the last build wrote there."""
+    def check(path: str) -> bool:
+        record = written.get(path)
+        if record is None:
+            return False
+        try:
+            info = os.lstat(f"{output}/{path}")
+        except (OSError, ValueError):
+            return False
+        return (info.st_size, info.st_mtime_ns, info.st_ino) == (record.size, record.mtime_ns, record.inode)
+    return check
+
+
+def build(config: Config, paths: Paths, now: datetime, strict: bool = False, force: bool = False,
+          use_cache: bool = True, progress: Progress | None = None) -> BuildReport:
+    """Build the site from ``paths.content`` into ``paths.output``; ``use_cache`` False makes it a clean build
+    (which still leaves a cache for the next one); ``progress(stage, done, total)`` hears how far it got."""
     started = time.perf_counter()
     protect = (paths.templates,) if paths.templates else ()
     check_output_dir(paths.output, paths.content, force, protect)
-    files, stories, count, problems = site_files(config, paths, now)
-    if strict and problems:
-        raise StrictError(problems)
-    written = write(files, paths.output)
-    skipped = sum(1 for p in problems if p.skipped)
+    with hold(paths.output):
+        where = cache.folder(paths.output)
+        version = cache.version(config, paths.content, paths.output, paths.templates)
+        state = (cache.load(where, version) if use_cache else None) or cache.State()
+        scanned = time.time_ns()
+        with workers(cores()) as pool:
+            content = read_content(paths.content, config, state.inputs, state.scanned_ns, pool, cores(), progress)
+        if progress:
+            progress("group", 0, 1)
+        stories, group_memo = group_with_memo(content.articles, config.grouping, state.group)
+        stories = infer_dates(stories, config)
+        redirects, register = identity.follow(stories, state.register)
+        if strict and content.problems:
+            raise StrictError(content.problems)
+        with Staging(paths.output, reuse=where / "site") as stage, workers(cores()) as pool:
+            memo = render_site(stage, stories, config, now, paths.templates, state.render,
+                               _unchanged(paths.output.resolve(), state.written), redirects,
+                               _key_of(content.key_of), pool, cores(), progress)
+            if progress:
+                progress("write", 0, 1)
+            stage.commit()
+        cache.save(where, version, cache.State(content.inputs, scanned, group_memo, memo, register, stage.written,
+                                               state.loaded_shards))
+    skipped = sum(1 for p in content.problems if p.skipped)
     removed = tuple((a.input, r) for s in stories for a in s.articles for r in a.removed)
-    return BuildReport(count, skipped, len(stories), written, time.perf_counter() - started, problems, removed)
+    return BuildReport(len(content.articles), skipped, len(stories), len(stage.written),
+                       time.perf_counter() - started, content.problems, removed)

@@ -11,14 +11,12 @@ from pathlib import Path
 
 from generator import __version__
 from generator.build import Paths, StrictError, build, site_files
-from generator.cli_support import build_time
+from generator.cli_support import Progress, build_time
 from generator.config import CONFIG_NAME, Config, ConfigError, load_config
 from generator.load import content_files, load_files
 from generator.model import Article, Problem
 from generator.export import article_record
-from generator.fetch import Client, fetch
 from generator.normalize import normalize
-from generator.scaffold import InitError, init
 from generator.write import OutputError
 
 EXAMPLES = {
@@ -56,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     p = command("build", "Build the site from the content folder.")
     site_options(p)
     p.add_argument("--strict", action="store_true", help="treat any problem in the content as fatal")
+    p.add_argument("--no-cache", action="store_true",
+                   help="build everything anew, ignoring the cache of the last build (.newsdigest-cache/)")
     p = command("serve", "Build, serve the site on 127.0.0.1, rebuild when content, templates or config change, "
                          "and reload the open pages.")
     site_options(p)
@@ -127,8 +127,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     if setup is None:
         return 1
     config, paths = setup
+    progress = Progress(sys.stdout) if sys.stdout.isatty() and not args.quiet else None
     try:
-        report = build(config, paths, build_time(), strict=args.strict, force=args.force)
+        report = build(config, paths, build_time(), strict=args.strict, force=args.force,
+                       use_cache=not args.no_cache, progress=progress)
     except StrictError as exc:
         report_problems(exc.problems)
         _err(f"--strict: {exc}")
@@ -136,6 +138,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     except OutputError as exc:
         _err(str(exc))
         return 1
+    finally:
+        if progress:
+            progress.close()
     report_problems(report.problems)
     if args.verbose:
         for name, removed in report.removed:
@@ -213,6 +218,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from generator.scaffold import InitError, init
+
     try:
         made = init(args.folder)
     except InitError as exc:
@@ -225,6 +232,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    from generator.fetch import Client, fetch  # feedparser and the network code only for this command
+
     config = _config(args.config)
     if config is None:
         return 1

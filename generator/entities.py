@@ -40,9 +40,14 @@ def places() -> dict[str, str]:
     return found
 
 
+@cache
+def _roles() -> tuple[str, ...]:
+    return tuple(knowledge()["roles"])
+
+
 def _is_role(token: str) -> bool:
     low = token.lower()
-    return low in stopwords() or any(low.endswith(role) for role in knowledge()["roles"])
+    return low in stopwords() or low.endswith(_roles())
 
 
 def _is_name_word(token: str) -> bool:

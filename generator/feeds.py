@@ -196,11 +196,14 @@ def site_channel(site: Site, stories: tuple[Story, ...], digests: dict[str, Dige
     return Channel(site.absolute("") or "urn:newsdigest:site", site.title, "", site.generated, entries)
 
 
-def story_channel(site: Site, story: Story, digest: Digest) -> Channel:
-    """The story itself, then each of its reports, newest first."""
-    entries = (story_entry(site, story, digest, story_path(story)),) + tuple(
+def story_channel(site: Site, story: Story, digest: Digest, feed_id: str | None = None,
+                  folder: str | None = None) -> Channel:
+    """The story itself, then each of its reports, newest first. A story absorbed into ``story`` keeps its own
+    feed (``feed_id``, in its own ``folder``), which carries the entries of the story it is now part of."""
+    folder = folder or story_path(story)
+    entries = (story_entry(site, story, digest, folder),) + tuple(
         report_entry(site, story, digest, a) for a in reversed(story.articles))
-    return Channel(story_urn(story) + ":feed", f"{digest.headline.title} · {site.title}", story_path(story),
+    return Channel(feed_id or story_urn(story) + ":feed", f"{digest.headline.title} · {site.title}", folder,
                    story.last_published or site.generated, entries)
 
 
@@ -213,15 +216,32 @@ def outlet_channel(site: Site, name: str, stories: list[Story], digests: dict[st
                    tuple(story_entry(site, s, digests[s.id], folder) for s in stories[:FEED_ENTRIES]))
 
 
+def site_feeds(site: Site, stories: tuple[Story, ...], digests: dict[str, Digest]) -> list[OutputFile]:
+    """feed.xml, atom.xml and feed.json with the newest stories."""
+    whole = site_channel(site, stories, digests)
+    return [rss(site, whole), atom(site, whole), json_feed(site, whole)]
+
+
+def story_feeds(site: Site, story: Story, digest: Digest, feed_id: str | None = None,
+                folder: str | None = None) -> list[OutputFile]:
+    """Every feed file of one story (see ``story_channel``)."""
+    channel = story_channel(site, story, digest, feed_id, folder)
+    return [atom(site, channel), json_feed(site, channel)]
+
+
+def outlet_feeds(site: Site, name: str, stories: list[Story], digests: dict[str, Digest]) -> list[OutputFile]:
+    """Every feed file of one outlet."""
+    channel = outlet_channel(site, name, stories, digests)
+    return [atom(site, channel), json_feed(site, channel)]
+
+
 def render_feeds(site: Site, stories: tuple[Story, ...], digests: dict[str, Digest]) -> list[OutputFile]:
     """feed.xml, atom.xml and feed.json with the newest stories; an Atom feed and a JSON Feed of every story and
     every outlet."""
-    whole = site_channel(site, stories, digests)
-    files = [rss(site, whole), atom(site, whole), json_feed(site, whole)]
-    channels = [story_channel(site, story, digests[story.id]) for story in stories]
+    files = site_feeds(site, stories, digests)
+    for story in stories:
+        files += story_feeds(site, story, digests[story.id])
     for name, items in outlets(stories).items():
         ids = {story.id for story, _ in items}
-        channels.append(outlet_channel(site, name, [s for s in stories if s.id in ids], digests))
-    for channel in channels:
-        files += [atom(site, channel), json_feed(site, channel)]
+        files += outlet_feeds(site, name, [s for s in stories if s.id in ids], digests)
     return files

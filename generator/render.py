@@ -1,24 +1,39 @@
 """Stage 4: Story -> OutputFile. Pages through Jinja2 (autoescape, StrictUndefined); feeds, data files and the
-search index through their own modules. Pure: reads templates, writes nothing."""
+search index through their own modules. Pure: reads templates, writes nothing but into the sink it is given.
+
+Incremental: every unit of output (a page; a story's page and feeds; a search index) has a key, a hash of all
+it is made from. A unit whose key the last build had, and whose files are still unchanged in the output folder,
+is kept as it is; only the others are rendered. The output does not depend on what was kept: a rebuild gives the
+bytes that a clean build of the same stories gives. Each page is stamped with the time its content is as of (the
+newest report it shows), not with the wall clock, so that a page whose stories did not change stays the same.
+"""
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from generator import export, feeds, search, structured
+from generator import cache, export, feeds, search, structured
 from generator.config import Config
-from generator.model import OutputFile, Story
+from generator.identity import Redirect
+from generator.model import Article, OutputFile, Story
 from generator.site import (Site, anchor, archive_path, front_page_order, http_url, make_site, outlet_path, outlets,
                             sections, story_day, story_path)
 from generator.summarize import Digest, summarize
 
 STATIC_FILES = ("style.css", "search.js")
+PARALLEL_FROM = 64  # stories to render before the work is shared among processes
 
 
 def builtin_templates() -> Path:
@@ -59,19 +74,24 @@ def _page(env: Environment, template: str, path: str, site: Site, root: str | No
     return OutputFile(path, html.encode("utf-8"))
 
 
-def index_pages(env: Environment, site: Site, stories: tuple[Story, ...], digests: dict[str, Digest],
-                per_page: int) -> list[OutputFile]:
-    chunks = [stories[i:i + per_page] for i in range(0, len(stories), per_page)] or [()]
-    paths = ["index.html"] + [f"page/{n}/index.html" for n in range(2, len(chunks) + 1)]
-    files = []
-    for number, (chunk, path) in enumerate(zip(chunks, paths), 1):
-        root = "../" * path.count("/")
-        newer = root + paths[number - 2] if number > 1 else None
-        older = root + paths[number] if number < len(chunks) else None
-        files.append(_page(env, "index.html", path, site, sections=sections(site, chunk), digests=digests,
-                           page_number=number, pages=len(chunks), newer=newer, older=older,
-                           structured=structured.item_list(site, chunk, digests, root)))
-    return files
+def as_of(site: Site, when: datetime | None) -> Site:
+    """The site as a page sees it: stamped with the time its content is as of."""
+    return site if when is None or when == site.generated else replace(site, generated=when)
+
+
+def _newest(stories: Sequence[Story]) -> datetime | None:
+    return max((s.last_published for s in stories if s.last_published), default=None)
+
+
+def index_page(env: Environment, site: Site, chunk: tuple[Story, ...], digests: Mapping[str, Digest],
+               number: int, paths: list[str]) -> OutputFile:
+    path = paths[number - 1]
+    root = "../" * path.count("/")
+    newer = root + paths[number - 2] if number > 1 else None
+    older = root + paths[number] if number < len(paths) else None
+    return _page(env, "index.html", path, site, sections=sections(site, chunk), digests=digests,
+                 page_number=number, pages=len(paths), newer=newer, older=older,
+                 structured=structured.item_list(site, chunk, digests, root))
 
 
 def story_page(env: Environment, site: Site, story: Story, digest: Digest) -> OutputFile:
@@ -80,29 +100,23 @@ def story_page(env: Environment, site: Site, story: Story, digest: Digest) -> Ou
                  structured=structured.news_article(site, story, digest))
 
 
-def archive_pages(env: Environment, site: Site, stories: tuple[Story, ...],
-                  digests: dict[str, Digest]) -> list[OutputFile]:
-    """archive/index.html lists the days; one page per day lists its stories."""
-    by_day = [s for s in sections(site, stories) if s.day is not None]
-    counts = Counter(story_day(site, s) for s in stories if s.last_published)
-    days = sorted(counts.items(), reverse=True)
-    files = [_page(env, "archive.html", "archive/index.html", site, days=days)]
-    for day, _ in days:
-        day_stories = tuple(s for section in by_day if section.day == day for s in section.stories)
-        files.append(_page(env, "day.html", archive_path(day) + "index.html", site, day=day, stories=day_stories,
-                           digests=digests))
-    return files
+def story_files(env: Environment, site: Site, story: Story, digest: Digest) -> list[OutputFile]:
+    """A story's page and feeds, stamped with its newest report."""
+    site = as_of(site, story.last_published)
+    return [story_page(env, site, story, digest)] + feeds.story_feeds(site, story, digest)
 
 
-def outlet_pages(env: Environment, site: Site, stories: tuple[Story, ...],
-                 digests: dict[str, Digest]) -> list[OutputFile]:
-    """outlets/index.html lists the outlets; one page per outlet lists its articles, newest first."""
-    by_outlet = outlets(stories)
-    files = [_page(env, "outlets.html", "outlets/index.html", site, outlets=by_outlet)]
-    for name, items in by_outlet.items():
-        files.append(_page(env, "outlet.html", outlet_path(name) + "index.html", site, name=name, items=items,
-                           digests=digests))
-    return files
+def redirect_files(env: Environment, site: Site, redirect: Redirect, digest: Digest) -> list[OutputFile]:
+    """The page of an absorbed story, which leads to the story it is now part of (works without JavaScript and
+    from a file), and its feed, which lives on with the same id and the survivor's entries."""
+    folder = f"stories/{redirect.absorbed.slug}/"
+    survivor = redirect.survivor
+    site = as_of(site, survivor.last_published)
+    target = "../../" + story_path(survivor)
+    page = _page(env, "redirect.html", folder + "index.html", site, digest=digest, target=target,
+                 canonical=site.absolute(story_path(survivor)) if site.base_url else target)
+    feed_id = f"{feeds.story_urn(survivor).rsplit(':', 1)[0]}:{redirect.absorbed.id}:feed"
+    return [page] + feeds.story_feeds(site, survivor, digest, feed_id=feed_id, folder=folder)
 
 
 def static_files() -> list[OutputFile]:
@@ -110,23 +124,320 @@ def static_files() -> list[OutputFile]:
     return [OutputFile(name, (folder / name).read_bytes()) for name in STATIC_FILES]
 
 
+def _story_json(site: Site, story: Story, digest: Digest) -> str:
+    """A story's entry in stories.json, indented as it stands there."""
+    text = json.dumps(export.story_record(site, story, digest), ensure_ascii=False, indent=2)
+    return "\n".join("    " + line for line in text.split("\n"))
+
+
+def stories_json(site: Site, entries: Sequence[str]) -> OutputFile:
+    """stories.json from its stories' entries (``_story_json``): the bytes that ``export.stories_json`` makes."""
+    head = json.dumps({"generated": site.generated.isoformat(), "title": site.title, "language": site.language,
+                       "stories": []}, ensure_ascii=False, indent=2)
+    if entries:
+        head = head[: -len("[]\n}")] + "[\n" + ",\n".join(entries) + "\n  ]\n}"
+    return OutputFile("stories.json", (head + "\n").encode("utf-8"))
+
+
+# --- incremental rendering ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class RenderMemo:
+    """What one render leaves for the next (in the build cache)."""
+
+    units: dict[str, tuple[str, ...]] = field(default_factory=dict)  # unit key -> the paths of its files
+    digests: dict[str, bytes] = field(default_factory=dict)  # story key -> Digest (cache.dumps, refs: articles)
+    entries: dict[str, str] = field(default_factory=dict)  # key of a story's entry -> its text in stories.json
+
+
+class Sink(Protocol):
+    """Where rendered files go: ``put`` a new file, ``keep`` the output folder's file as it is, ``source`` a
+    file already given (bytes or a file on disk), ``work`` a folder for temporary files (or None)."""
+
+    work: Path | None
+
+    def put(self, item: OutputFile) -> None: ...
+
+    def keep(self, path: str) -> None: ...
+
+    def source(self, path: str) -> bytes | Path: ...
+
+
+class Collect:
+    """A sink that keeps the files in memory."""
+
+    work: Path | None = None
+
+    def __init__(self) -> None:
+        self.files: list[OutputFile] = []
+        self._by_path: dict[str, bytes] = {}
+
+    def put(self, item: OutputFile) -> None:
+        self.files.append(item)
+        self._by_path[item.path] = item.content
+
+    def keep(self, path: str) -> None:
+        raise ValueError(f"nothing to keep {path!r} from")
+
+    def source(self, path: str) -> bytes | Path:
+        return self._by_path[path]
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def _hash(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def article_key(article: Article) -> str:
+    """A hash of everything an article is (the build gives a cheaper one for articles it has read)."""
+    return hashlib.sha256(repr(article).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def story_key(story: Story, key_of: Callable[[Article], str] = article_key) -> str:
+    """A hash of everything a story is: two stories with one key render the same."""
+    parts = [repr(replace(story, articles=()))]
+    parts += [f"{key_of(a)}|{a.published!r}|{a.published_has_time}|{a.published_inferred}" for a in story.articles]
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class _Digests(Mapping[str, Digest]):
+    """Story id -> Digest, summarized or unpacked from the memo only when asked for."""
+
+    def __init__(self, stories: Sequence[Story], keys: dict[str, str], packed: dict[str, bytes]):
+        self._stories = {s.id: s for s in stories}
+        self._keys = keys
+        self.packed = packed  # story key -> packed digest, for the next memo
+        self._made: dict[str, Digest] = {}
+
+    def __getitem__(self, story_id: str) -> Digest:
+        digest = self._made.get(story_id)
+        if digest is None:
+            story = self._stories[story_id]
+            key = self._keys[story_id]
+            data = self.packed.get(key)
+            if data is not None:
+                digest = cache.loads(data, story.articles)
+            else:
+                digest = summarize(story)
+                self.packed[key] = cache.dumps(digest, story.articles)
+            self._made[story_id] = digest
+        return digest
+
+    def add(self, story: Story, packed: bytes) -> None:
+        self.packed[self._keys[story.id]] = packed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._stories)
+
+    def __len__(self) -> int:
+        return len(self._stories)
+
+
+_ENVIRONMENTS: dict[Path | None, Environment] = {}
+
+
+def _environment(user_templates: Path | None) -> Environment:
+    """One Environment per process and template folder: compiled templates are reused."""
+    if user_templates not in _ENVIRONMENTS:
+        _ENVIRONMENTS[user_templates] = environment(user_templates)
+    return _ENVIRONMENTS[user_templates]
+
+
+def _story_unit(env: Environment, site: Site, story: Story, packed: bytes | None) -> tuple[bytes, list[OutputFile]]:
+    """A story's digest (packed against its articles; summarized unless ``packed`` has it) and its files."""
+    digest = cache.loads(packed, story.articles) if packed else summarize(story)
+    return packed or cache.dumps(digest, story.articles), story_files(env, site, story, digest)
+
+
+def _make_stories(task: bytes) -> list[tuple[bytes, list[OutputFile]]]:
+    """``_story_unit`` of each story of a worker's share. The task is pickled with cache.dumps, which is much
+    faster for stories than the default."""
+    user_templates, site, items = cache.loads(task)
+    env = _environment(user_templates)
+    return [_story_unit(env, site, story, packed) for story, packed in items]
+
+
+@dataclass(slots=True)
+class _Run:
+    """One render: where files go, what the last one left, and what this one leaves."""
+
+    sink: Sink
+    memo: RenderMemo
+    unchanged: Callable[[str], bool]
+    units: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def kept(self, key: str) -> bool:
+        """Keep the files of unit ``key`` where the last build made them and they are still there, unchanged."""
+        paths = self.memo.units.get(key)
+        if paths is None or not all(self.unchanged(p) for p in paths):
+            return False
+        for path in paths:
+            self.sink.keep(path)
+        self.units[key] = paths
+        return True
+
+    def put(self, key: str, files: list[OutputFile]) -> None:
+        for item in files:
+            self.sink.put(item)
+        self.units[key] = tuple(f.path for f in files)
+
+    def unit(self, key: str, make: Callable[[], list[OutputFile]]) -> None:
+        if not self.kept(key):
+            self.put(key, make())
+
+
+def _stories(run: _Run, env: Environment, site: Site, base: str, ordered: tuple[Story, ...], keys: dict[str, str],
+             digests: _Digests, user_templates: Path | None, pool: Executor | None, parallel: int,
+             progress: Progress | None) -> dict[str, str]:
+    """Every story's page and feeds; the unit key of each story page."""
+    page_keys: dict[str, str] = {}
+    todo: list[tuple[str, Story]] = []
+    for story in ordered:
+        key = _hash(base, "story", story.last_published or site.generated, keys[story.id])
+        page_keys[story_path(story) + "index.html"] = key
+        if not run.kept(key):
+            todo.append((key, story))
+    total, done = len(todo), 0
+    if progress:
+        progress("render", 0, total)
+    packed_of = digests.packed
+    items = [(story, packed_of.get(keys[story.id])) for _, story in todo]
+    if pool is not None and parallel > 1 and total >= PARALLEL_FROM:
+        # The first story here: what summaries need (lemma dictionaries) is loaded before the workers start, once.
+        first = [_story_unit(env, site, *items[0])]
+        size = max(1, min(64, total // (parallel * 8)))
+        tasks = [cache.dumps((user_templates, site, items[i:i + size])) for i in range(1, total, size)]
+        results: Iterator[list[tuple[bytes, list[OutputFile]]]] = itertools.chain(
+            [first], pool.map(_make_stories, tasks))
+    else:
+        results = ([_story_unit(env, site, story, packed)] for story, packed in items)
+    position = 0
+    for chunk in results:
+        for packed, files in chunk:
+            key, story = todo[position]
+            position += 1
+            digests.add(story, packed)
+            run.put(key, files)
+        done = position
+        if progress:
+            progress("render", done, total)
+    return page_keys
+
+
+def _search(run: _Run, site: Site, ordered: tuple[Story, ...], page_keys: dict[str, str],
+            parallel: int, progress: Progress | None) -> tuple[str, ...]:
+    """The search index of the story pages (one, or one per month); the names of the indexes."""
+    if not search.available():
+        return ()
+    shards = search.shards([(story_path(s) + "index.html", s.first_published) for s in ordered])
+    jobs = []
+    for shard in shards:
+        key = search.shard_key(shard, page_keys)
+        if not run.kept(key):
+            jobs.append((key, shard))
+    if progress and jobs:
+        progress("search", 0, len(jobs))
+    made = search.bundles([(shard, {p: run.sink.source(p) for p in shard.pages}) for _, shard in jobs],
+                          run.sink.work, parallel)
+    for (key, _), files in zip(jobs, made):
+        run.put(key, files)
+    return tuple(s.name for s in shards if s.name)
+
+
+def _collections(run: _Run, env: Environment, site: Site, base: str, ordered: tuple[Story, ...],
+                 keys: dict[str, str], digests: _Digests, per_page: int) -> list[str]:
+    """The pages and feeds that list stories: front pages, archive, outlets, the site's feeds; their page paths.
+    ``site`` is as of the newest report of all; a page that shows fewer stories is as of the newest it shows."""
+    newest = site.generated
+    pages: list[str] = []
+    chunks = [ordered[i:i + per_page] for i in range(0, len(ordered), per_page)] or [()]
+    paths = ["index.html"] + [f"page/{n}/index.html" for n in range(2, len(chunks) + 1)]
+    for number, chunk in enumerate(chunks, 1):
+        when = _newest(chunk) or newest
+        run.unit(_hash(base, "index", number, len(chunks), when, [keys[s.id] for s in chunk]),
+                 lambda chunk=chunk, number=number, when=when:
+                 [index_page(env, as_of(site, when), chunk, digests, number, paths)])
+    pages += paths
+    by_day = [s for s in sections(site, ordered) if s.day is not None]
+    counts = Counter(story_day(site, s) for s in ordered if s.last_published)
+    days = sorted(counts.items(), reverse=True)
+    run.unit(_hash(base, "archive", newest, days),
+             lambda: [_page(env, "archive.html", "archive/index.html", site, days=days)])
+    pages.append("archive/index.html")
+    for day, _ in days:
+        day_stories = tuple(s for section in by_day if section.day == day for s in section.stories)
+        when = _newest(day_stories) or newest
+        path = archive_path(day) + "index.html"
+        run.unit(_hash(base, "day", day, when, [keys[s.id] for s in day_stories]),
+                 lambda path=path, day=day, day_stories=day_stories, when=when:
+                 [_page(env, "day.html", path, as_of(site, when), day=day, stories=day_stories, digests=digests)])
+        pages.append(path)
+    by_outlet = outlets(ordered)
+    listing = [(name, [(keys[s.id], a.id) for s, a in items]) for name, items in by_outlet.items()]
+    run.unit(_hash(base, "outlets", newest, listing),
+             lambda: [_page(env, "outlets.html", "outlets/index.html", site, outlets=by_outlet)])
+    pages.append("outlets/index.html")
+    for (name, items), (_, item_keys) in zip(by_outlet.items(), listing):
+        when = max((a.published for _, a in items if a.published), default=None) or newest
+        path = outlet_path(name) + "index.html"
+        story_ids = {story.id for story, _ in items}
+        its = [s for s in ordered if s.id in story_ids]
+        run.unit(_hash(base, "outlet", name, when, item_keys),
+                 lambda path=path, name=name, items=items, when=when, its=its:
+                 [_page(env, "outlet.html", path, as_of(site, when), name=name, items=items, digests=digests)]
+                 + feeds.outlet_feeds(as_of(site, when), name, its, digests))
+        pages.append(path)
+    top = [keys[s.id] for s in ordered[:feeds.FEED_ENTRIES]]
+    run.unit(_hash(base, "feeds", newest, top), lambda: feeds.site_feeds(site, ordered, digests))
+    return pages
+
+
+def render_site(sink: Sink, stories: tuple[Story, ...], config: Config, now: datetime,
+                user_templates: Path | None = None, memo: RenderMemo | None = None,
+                unchanged: Callable[[str], bool] = lambda path: False, redirects: tuple[Redirect, ...] = (),
+                key_of: Callable[[Article], str] = article_key, pool: Executor | None = None, parallel: int = 1,
+                progress: Progress | None = None) -> RenderMemo:
+    """Every file of the site into ``sink``; the memo for the next render. ``memo`` is the last render's,
+    ``unchanged(path)`` tells whether the output folder's file at ``path`` is still the one the last build wrote;
+    ``key_of`` gives an article's key; ``pool`` (with ``parallel`` workers) renders stories side by side."""
+    memo = memo or RenderMemo()
+    run = _Run(sink, memo, unchanged)
+    built = make_site(stories, config, now)
+    newest = _newest(stories)
+    site = as_of(built, newest)  # pages are as of the newest report they show, else of the newest of all
+    env = _environment(user_templates)
+    base = _hash(replace(built, generated=None), [str(user_templates)])
+    ordered = front_page_order(site, stories)
+    keys = {s.id: story_key(s, key_of) for s in ordered}
+    digests = _Digests(ordered, keys, {k: memo.digests[k] for k in keys.values() if k in memo.digests})
+    page_keys = _stories(run, env, site, base, ordered, keys, digests, user_templates, pool, parallel, progress)
+    pages = list(page_keys)
+    pages += _collections(run, env, site, base, ordered, keys, digests, config.stories_per_page)
+    for redirect in redirects:
+        survivor = redirect.survivor
+        run.unit(_hash(base, "redirect", site.generated, redirect.absorbed, keys[survivor.id]),
+                 lambda r=redirect: redirect_files(env, site, r, digests[r.survivor.id]))
+    shards = _search(run, site, ordered, page_keys, parallel, progress)
+    run.unit(_hash(base, "search", site.generated, shards),
+             lambda: [_page(env, "search.html", "search/index.html", site, shards=" ".join(shards))])
+    run.unit(_hash(base, "404", site.generated),  # served at any address: its links lead to the site's root
+             lambda: [_page(env, "404.html", "404.html", site, root=site.base_url)])
+    pages.append("search/index.html")
+    entries = {}
+    for story in ordered:
+        key = _hash(base, "entry", keys[story.id])
+        entries[key] = memo.entries.get(key) or _story_json(built, story, digests[story.id])
+    for item in [stories_json(built, list(entries.values())), export.sitemap(built, pages),
+                 export.robots_txt(built)] + static_files():
+        sink.put(item)
+    return RenderMemo(run.units, {k: digests.packed[k] for k in keys.values() if k in digests.packed}, entries)
+
+
 def render(stories: tuple[Story, ...], config: Config, now: datetime,
            user_templates: Path | None = None) -> list[OutputFile]:
-    """Every file of the site."""
-    site = make_site(stories, config, now)
-    env = environment(user_templates)
-    ordered = front_page_order(site, stories)
-    digests = {s.id: summarize(s) for s in ordered}
-    files = index_pages(env, site, ordered, digests, config.stories_per_page)
-    files += [story_page(env, site, story, digests[story.id]) for story in ordered]
-    files += archive_pages(env, site, ordered, digests)
-    files += outlet_pages(env, site, ordered, digests)
-    files.append(_page(env, "search.html", "search/index.html", site))
-    files.append(_page(env, "404.html", "404.html", site, root=site.base_url))  # served at any address
-    files += feeds.render_feeds(site, ordered, digests)
-    files.append(export.stories_json(site, ordered, digests))
-    files.append(export.sitemap(site, [f.path for f in files if f.path.endswith("index.html")]))
-    files.append(export.robots_txt(site))
-    files += static_files()
-    files += search.index(files)
-    return files
+    """Every file of the site, in memory."""
+    sink = Collect()
+    render_site(sink, stories, config, now, user_templates)
+    return sink.files

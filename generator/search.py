@@ -1,20 +1,35 @@
-"""The static full-text search index: Pagefind (https://pagefind.app) indexes the story pages in memory and
-hands back its files, which the site serves as they are. The browser loads only the parts of the index a query
-needs; no server runs any code.
+"""The static full-text search index: Pagefind (https://pagefind.app) indexes the story pages and writes its files,
+which the site serves as they are. The browser loads only the parts of the index a query needs; no server runs any
+code.
 
 Only the story pages are indexed (they mark their content with data-pagefind-body). Words are stemmed in the
 language of the pages (<html lang>): German and English, among others. Without the pagefind package the site has
 no index and the search page says so; everything else works as before.
+
+Pagefind's command line indexes a folder of pages in one run. A small site has one index in ``pagefind/``. A large
+one has one index per month of its stories' first reports (``pagefind/2025-03/``, newest first; ``undated``
+last), which the search page merges: a new report changes the index of its own month only, so a rebuild re-indexes
+that month and keeps the other indexes' files as they are. Shards with the same pages give the same bytes.
 """
 from __future__ import annotations
 
-import asyncio
+import hashlib
 import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
 
 from generator.model import OutputFile
 
 log = logging.getLogger(__name__)
 FOLDER = "pagefind/"
+SHARD_FROM = 200  # story pages from which the index is split by month
 # The parts of Pagefind's bundle that our search.js uses: its API, the WebAssembly search, the index itself.
 # Pagefind's ready-made interfaces (pagefind-ui.js, ...) and its playground are left out.
 _KEEP = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.", "pagefind.", "index/", "fragment/",
@@ -22,33 +37,104 @@ _KEEP = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.", "p
 _DROP = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "pagefind-highlight", "playground/")
 
 
-def available() -> bool:
+def executable() -> Path | None:
     try:
         from pagefind.service import get_executable
     except ImportError:
-        return False
-    return get_executable() is not None
+        return None
+    return get_executable()
+
+
+def available() -> bool:
+    return executable() is not None
+
+
+def version() -> str:
+    try:
+        from importlib import metadata
+        return metadata.version("pagefind")
+    except Exception:
+        return "?"
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """One index: its name ('' for the single index of a small site) and the story pages it covers."""
+
+    name: str
+    pages: tuple[str, ...]
+
+    @property
+    def folder(self) -> str:
+        return FOLDER + (self.name + "/" if self.name else "")
+
+
+def _month(when: datetime | None) -> str:
+    return when.astimezone(timezone.utc).strftime("%Y-%m") if when else "undated"
+
+
+def shards(pages: Sequence[tuple[str, datetime | None]]) -> tuple[Shard, ...]:
+    """The indexes of the story pages given as (path, the story's first report): one, or one per month."""
+    if not pages:
+        return ()
+    if len(pages) < SHARD_FROM:
+        return (Shard("", tuple(sorted(p for p, _ in pages))),)
+    months: dict[str, list[str]] = {}
+    for path, when in pages:
+        months.setdefault(_month(when), []).append(path)
+    order = sorted((m for m in months if m != "undated"), reverse=True) + (["undated"] if "undated" in months else [])
+    return tuple(Shard(m, tuple(sorted(months[m]))) for m in order)
+
+
+def shard_key(shard: Shard, page_keys: dict[str, str]) -> str:
+    """What a shard's files depend on: Pagefind's version, its folder, and its pages' paths and contents."""
+    digest = hashlib.sha256(f"pagefind {version()}\n{shard.folder}\n".encode("utf-8"))
+    for path in shard.pages:
+        digest.update(f"{path}\0{page_keys[path]}\n".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def _wanted(path: str) -> bool:
     return path.startswith(_KEEP) and not path.startswith(_DROP)
 
 
-async def _bundle(pages: list[OutputFile]) -> list[OutputFile]:
-    from pagefind.service import PagefindService
+def _place(source: bytes | Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(source, bytes):
+        target.write_bytes(source)
+        return
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
-    async with PagefindService() as service:
-        index = await service.create_index({"keep_index_url": True})
-        for page in pages:
-            await index.add_html_file(content=page.content.decode("utf-8"), url="/" + page.path)
-        files = await index.get_files()
-    return sorted((OutputFile(FOLDER + f["path"], f["content"]) for f in files if _wanted(f["path"])),
-                  key=lambda f: f.path)
 
-
-def index(files: list[OutputFile]) -> list[OutputFile]:
-    """The search bundle for the story pages among ``files``; empty where Pagefind is not installed."""
-    pages = [f for f in files if f.path.startswith("stories/") and f.path.endswith("/index.html")]
-    if not pages or not available():
+def bundle(shard: Shard, page: dict[str, bytes | Path], work: Path | None = None) -> list[OutputFile]:
+    """Pagefind's files for ``shard``, whose pages are given as bytes or as files; ``work`` is a folder for
+    temporary files (on the same file system as the page files, so that they can be linked)."""
+    binary = executable()
+    if binary is None or not shard.pages:
         return []
-    return asyncio.run(_bundle(pages))
+    with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=work) as tmp:
+        site, out = Path(tmp) / "site", Path(tmp) / "out"
+        for path in shard.pages:
+            _place(page[path], site.joinpath(*path.split("/")))
+        result = subprocess.run([str(binary), "--site", str(site), "--output-path", str(out), "--keep-index-url",
+                                 "--silent"], stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise RuntimeError(f"pagefind failed ({result.returncode}): {(result.stderr or result.stdout)[-500:]}")
+        files = []
+        for file in sorted(out.rglob("*")):
+            rel = file.relative_to(out).as_posix()
+            if file.is_file() and _wanted(rel):
+                files.append(OutputFile(shard.folder + rel, file.read_bytes()))
+    return files
+
+
+def bundles(jobs: Sequence[tuple[Shard, dict[str, bytes | Path]]], work: Path | None = None,
+            parallel: int = 1) -> list[list[OutputFile]]:
+    """``bundle`` of each job, ``parallel`` Pagefind runs at a time; in the order of ``jobs``."""
+    if parallel <= 1 or len(jobs) <= 1:
+        return [bundle(shard, pages, work) for shard, pages in jobs]
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        return list(pool.map(lambda job: bundle(job[0], job[1], work), jobs))

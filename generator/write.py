@@ -7,6 +7,7 @@ ours; a non-empty folder without the marker (somebody's own files) is refused, n
 can leave the output folder, and none is a name that some file system refuses or treats as a device."""
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import glob
@@ -14,8 +15,10 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 try:
@@ -63,12 +66,16 @@ def check_output_dir(output: Path, content: Path | None, force: bool = False, pr
 def safe_relative(path: str) -> PurePosixPath:
     """``path`` as a relative path that stays inside the output folder and that every file system takes as an
     ordinary file name; ValueError otherwise."""
+    _check_safe(path)
+    return PurePosixPath(path)
+
+
+def _check_safe(path: str) -> None:
     for part in path.split("/"):
         if part in ("", ".", "..") or _BAD_CHARS.search(part) or part.endswith((".", " ")) \
                 or part.split(".")[0].rstrip(" ").lower() in _RESERVED \
                 or len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
             raise ValueError(f"unsafe output path {path!r}")
-    return PurePosixPath(path)
 
 
 def _check_unique(files: list[OutputFile]) -> None:
@@ -81,31 +88,258 @@ def _check_unique(files: list[OutputFile]) -> None:
         seen[key] = item.path
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """One file of the new site as the disk has it, so that a later build can tell that it is still there."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+
 def write(files: list[OutputFile], output: Path) -> int:
     """Write the site into ``output`` (replacing the previous one there); the number of files written."""
     _check_unique(files)
-    targets = [(safe_relative(item.path), item.content) for item in files]
-    output = output.resolve()
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        lock = _lock(output.parent)
-    except OSError as exc:
-        raise OutputError(f"{output}: cannot write here ({exc.strerror or exc})") from None
-    try:
-        _tidy(output)
-        staging = _new_folder(output.parent, f".{output.name}.new-")
-        try:
-            for rel, content in targets:
-                target = staging.joinpath(*rel.parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(content)
-            (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-            _swap(staging, output)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)  # the new site on failure, the old one after a swap
-    finally:
-        _unlock(lock)
+    for item in files:
+        safe_relative(item.path)
+    with Staging(output) as stage:
+        for item in files:
+            stage.put(item)
+        stage.commit()
     return len(files)
+
+
+class Staging:
+    """The new site, written into a staging folder and swapped in by ``commit``; without a commit (an error, a
+    kill) the current site stays as it was. A file whose bytes equal the current site's file at the same path is
+    not written again but hard-linked from there, so it keeps its inode and mtime: a deploy that compares them
+    uploads only what changed. The folder's lock is held from ``__enter__`` to ``__exit__``.
+
+    Without ``reuse``, the staging folder is new, beside the output folder, and the replaced site is removed after
+    the swap. With ``reuse`` (a folder on the same file system, in the build cache), the staging folder is the site
+    that the last swap replaced, brought up to date file by file, and the replaced site stays there for the next
+    build: folders are neither made nor removed again (removing thousands of them takes seconds on some disks),
+    and files that did not change since the last build are not touched. The reused folder is never trusted: every
+    file is checked against what the new site must hold, and whatever else it holds is removed before the swap."""
+
+    def __init__(self, output: Path, reuse: Path | None = None):
+        self.output = output.resolve()
+        self.written: dict[str, Written] = {}
+        self.changed = 0
+        self._seen: dict[str, str] = {}
+        self._folders: set[Path] = set()
+        self._staging: Path | None = None
+        self._reuse = reuse
+        self._reused = False
+        self._hold = hold(self.output)
+
+    def __enter__(self) -> Staging:
+        self._hold.__enter__()
+        try:
+            _tidy(self.output)
+            if self._reuse is not None:
+                self._reused = self._reuse.is_dir() and not self._reuse.is_symlink()
+                if not self._reused:
+                    self._reuse.mkdir(parents=True)
+                self._staging = self._reuse
+            else:
+                self._staging = _new_folder(self.output.parent, f".{self.output.name}.new-")
+        except BaseException:
+            self._hold.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._staging is not None and self._reuse is None:
+                shutil.rmtree(self._staging, ignore_errors=True)  # the new site on failure, the old one after a swap
+        finally:
+            self._hold.__exit__(None, None, None)
+
+    def _target(self, path: str) -> tuple[str, str]:
+        """Where ``path`` goes in the new site, and where the current site has it."""
+        _check_safe(path)
+        key = path.casefold()
+        if key in self._seen:
+            raise ValueError(f"two output files at one path: {self._seen[key]!r} and {path!r}")
+        self._seen[key] = path
+        assert self._staging is not None, "Staging used outside its with block"
+        target = f"{self._staging}/{path}"
+        parent = target.rpartition("/")[0]
+        if parent not in self._folders:
+            _make_folder(Path(parent), self._staging)
+            self._folders.add(parent)
+        return target, f"{self.output}/{path}"
+
+    def put(self, item: OutputFile) -> None:
+        """``item`` in the new site: linked from the current site where the bytes there are the same."""
+        target, current = self._target(item.path)
+        if _same_bytes(current, item.content):
+            self._record(item.path, self._link(current, target))
+            return
+        if not (self._reused and _same_bytes(target, item.content) and not _same_file(target, current)):
+            _replace(target, item.content, self._reused)
+            self.changed += 1
+        self._record(item.path, os.stat(target))
+
+    def keep(self, path: str) -> None:
+        """The current site's file at ``path``, unchanged, in the new site (the caller knows it is still right)."""
+        target, current = self._target(path)
+        self._record(path, self._link(current, target))
+
+    def _link(self, current: str, target: str) -> os.stat_result:
+        """``target`` the same file as ``current`` (a hard link; a copy where links do not work); its stat."""
+        if self._reused:
+            try:
+                info = os.lstat(target)
+                if (info.st_ino, info.st_dev) == _identity(current):
+                    return info
+            except OSError:
+                pass
+            temporary = f"{target}.{secrets.token_hex(4)}.tmp"
+            if not _link(current, temporary):
+                shutil.copy2(current, temporary, follow_symlinks=False)
+            os.replace(temporary, target)
+        elif not _link(current, target):
+            shutil.copy2(current, target, follow_symlinks=False)
+        return os.stat(target)
+
+    def source(self, path: str) -> Path:
+        """The new site's file ``path`` (put or kept already), for tools that read what is written so far."""
+        assert self._staging is not None
+        return self._staging.joinpath(*safe_relative(path).parts)
+
+    @property
+    def work(self) -> Path:
+        """A folder for temporary files on the new site's file system (gone with the staging folder)."""
+        assert self._staging is not None
+        return self._staging
+
+    def _record(self, path: str, info: os.stat_result) -> None:
+        self.written[path] = Written(info.st_size, info.st_mtime_ns, info.st_ino)
+
+    def commit(self) -> None:
+        """Swap the new site in."""
+        assert self._staging is not None
+        self._seen.pop(MARKER.casefold(), None)
+        marker = OutputFile(MARKER, MARKER_TEXT.encode("utf-8"))
+        self.put(marker)
+        del self.written[MARKER]
+        if self._reused:
+            _prune(self._staging, set(self.written) | {MARKER})
+        _swap(self._staging, self.output)
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return info.st_ino, info.st_dev
+
+
+def _same_file(a: str, b: str) -> bool:
+    first = _identity(a)
+    return first is not None and first == _identity(b)
+
+
+def _replace(target: str, content: bytes, reused: bool) -> None:
+    """Write ``content`` at ``target``. In a reused folder the old entry may be a hard link to a file of the
+    current site, which must not change: the new bytes go into a new file that replaces the entry."""
+    if not reused:
+        with open(target, "wb") as handle:
+            handle.write(content)
+        return
+    temporary = f"{target}.{secrets.token_hex(4)}.tmp"
+    with open(temporary, "wb") as handle:
+        handle.write(content)
+    os.replace(temporary, target)
+
+
+def _make_folder(folder: Path, root: Path) -> None:
+    """``folder`` (below ``root``) as a folder, removing a file or link that stands in its way in a reused
+    staging folder."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return
+    except (FileExistsError, NotADirectoryError):
+        pass
+    for part in [*reversed(folder.relative_to(root).parents), folder.relative_to(root)]:
+        path = root / part
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            path.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+
+
+def _prune(root: Path, keep: set[str]) -> None:
+    """Remove from ``root`` every file not in ``keep`` (paths relative to it) and every folder left empty."""
+    def prune(folder: str, prefix: str) -> bool:
+        """Whether ``folder`` is empty now."""
+        empty = True
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if prune(entry.path, rel + "/"):
+                        os.rmdir(entry.path)
+                    else:
+                        empty = False
+                elif rel in keep:
+                    empty = False
+                else:
+                    os.unlink(entry.path)
+        return empty
+    prune(str(root), "")
+
+
+def _same_bytes(path: str | Path, content: bytes) -> bool:
+    """Whether ``path`` is a regular file (not a link) that holds exactly ``content``."""
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(content):
+            return False
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read(len(content) + 1) == content
+    except OSError:
+        return False
+
+
+def _link(source: str | Path, target: str | Path) -> bool:
+    """Hard-link ``source`` (a regular file) as ``target``; False where the file system cannot."""
+    try:
+        if not stat.S_ISREG(os.lstat(source).st_mode):
+            return False
+        os.link(source, target, follow_symlinks=False)
+        return True
+    except (OSError, NotImplementedError):
+        return False
+
+
+_held: dict[Path, list] = {}
+
+
+@contextlib.contextmanager
+def hold(output: Path) -> Iterator[None]:
+    """Hold the folder that holds ``output`` for this build alone (re-entrant within one process), making it
+    first where it is missing."""
+    folder = output.resolve().parent
+    entry = _held.get(folder)
+    if entry is not None:
+        entry[1] += 1
+    else:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            entry = _held[folder] = [_lock(folder), 1]
+        except OSError as exc:
+            raise OutputError(f"{output}: cannot write here ({exc.strerror or exc})") from None
+    try:
+        yield
+    finally:
+        entry[1] -= 1
+        if entry[1] == 0:
+            del _held[folder]
+            _unlock(entry[0])
 
 
 def _lock(folder: Path) -> int | None:
@@ -159,7 +393,7 @@ def _swap(staging: Path, output: Path) -> None:
     if not output.exists():
         os.replace(staging, output)
     elif not _exchange(staging, output):
-        old = staging.with_name(staging.name.replace(".new-", ".old-", 1))
+        old = output.with_name(f".{output.name}.old-{secrets.token_hex(4)}")
         os.replace(output, old)
         try:
             os.replace(staging, output)

@@ -50,8 +50,16 @@
     status.textContent = results.length ? "" : script.getAttribute("data-none");
   }
 
-  import(root + "pagefind/pagefind.js").then(function (pagefind) {
-    return pagefind.options({ baseUrl: new URL(root, location.href).pathname }).then(function () {
+  // One index in pagefind/, or (a large site) one per month, newest first, which are searched together.
+  var shards = (script.getAttribute("data-shards") || "").split(" ").filter(Boolean);
+  function folder(name) { return new URL(root + "pagefind/" + (name ? name + "/" : ""), location.href).href; }
+  var baseUrl = new URL(root, location.href).pathname;
+  import(folder(shards[0]) + "pagefind.js").then(function (pagefind) {
+    return pagefind.options({ baseUrl: baseUrl }).then(function () {
+      return Promise.all(shards.slice(1).map(function (name) {
+        return pagefind.mergeIndex(folder(name), { baseUrl: baseUrl });
+      }));
+    }).then(function () {
       return pagefind.search(query);
     }).then(function (search) {
       return Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); }));

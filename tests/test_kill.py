@@ -70,12 +70,20 @@ def snapshot_of(files: list[OutputFile]) -> dict[str, str]:
 
 
 def staging(site: Path) -> list[Path]:
+    """The folders a build writes the next site into: beside the site, or (a build with its cache) in the cache."""
+    return sorted(site.parent.glob(f".{site.name}.new-*")) + sorted(site.parent.glob(".newsdigest-cache/*/site"))
+
+
+def left_staging(site: Path) -> list[Path]:
+    """Staging folders beside the site (the one in the cache stays: the next build writes into it again)."""
     return sorted(site.parent.glob(f".{site.name}.new-*"))
 
 
 def leftovers(site: Path) -> list[str]:
-    """Whatever lies beside the site that is neither the site nor a staging folder of a killed build."""
-    return sorted(p.name for p in site.parent.iterdir() if p != site and not p.name.startswith(f".{site.name}.new-"))
+    """Whatever lies beside the site that is neither the site, nor its build cache, nor a staging folder of a
+    killed build."""
+    return sorted(p.name for p in site.parent.iterdir() if p != site and p.name != ".newsdigest-cache"
+                  and not p.name.startswith(f".{site.name}.new-"))
 
 
 def _kill(process: subprocess.Popen) -> None:
@@ -150,7 +158,7 @@ def test_builds_killed_at_any_stage_leave_the_previous_site(tmp_path: Path) -> N
     # The next build (its write stage) removes what the killed ones left and writes the new site.
     for site, _ in runs.values():
         write(new_files, site)
-        assert snapshot(site) == expected and not staging(site) and not leftovers(site)
+        assert snapshot(site) == expected and not left_staging(site) and not leftovers(site)
 
 
 WRITER = ("import pickle, sys; from pathlib import Path; from generator.write import write; "
@@ -186,7 +194,7 @@ def test_writes_killed_at_random_moments_leave_old_or_new_site_never_a_mix(tmp_p
         assert not leftovers(site), leftovers(site)
     assert "old" in outcomes, "no kill landed before the swap"
     write(new_files, site)
-    assert snapshot(site) == snapshot_of(new_files) and not staging(site) and not leftovers(site)
+    assert snapshot(site) == snapshot_of(new_files) and not left_staging(site) and not leftovers(site)
 
 
 def test_without_an_atomic_exchange_a_kill_between_the_moves_is_repaired(tmp_path: Path,

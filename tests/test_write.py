@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from generator.model import OutputFile
-from generator.write import MARKER, OutputError, check_output_dir, safe_relative, write
+from generator.write import MARKER, MARKER_TEXT, OutputError, Staging, check_output_dir, safe_relative, write
 
 from conftest import write_files
 
@@ -50,3 +50,50 @@ def test_foreign_folder_needs_force(tmp_path: Path) -> None:
         check_output_dir(folder, tmp_path / "content")
     check_output_dir(folder, tmp_path / "content", force=True)
     check_output_dir(tmp_path / "new", tmp_path / "content")
+
+
+def _inodes(folder: Path) -> dict[str, tuple[int, bytes]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.read_bytes())
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _write(output: Path, reuse: Path, files: dict[str, bytes], keep: tuple[str, ...] = ()) -> None:
+    with Staging(output, reuse=reuse) as stage:
+        for path, content in files.items():
+            stage.put(OutputFile(path, content))
+        for path in keep:
+            stage.keep(path)
+        stage.commit()
+
+
+def test_unchanged_files_keep_their_inode_and_the_staging_folder_is_reused(tmp_path: Path) -> None:
+    out, reuse = tmp_path / "site", tmp_path / "cache" / "site"
+    _write(out, reuse, {"a.html": b"a", "b/c.html": b"c", "old.html": b"old", "d/e/f.html": b"f"})
+    first = _inodes(out)
+    _write(out, reuse, {"a.html": b"a", "b/c.html": b"C", "new/x.html": b"x"}, keep=("d/e/f.html",))
+    second = _inodes(out)
+    assert sorted(second) == [MARKER, "a.html", "b/c.html", "d/e/f.html", "new/x.html"]
+    assert second["a.html"] == first["a.html"] and second["d/e/f.html"] == first["d/e/f.html"]
+    assert second["b/c.html"][1] == b"C" and second["b/c.html"][0] != first["b/c.html"][0]
+    assert _inodes(reuse) == first, "the replaced site is kept for the next build, as it was"
+    _write(out, reuse, {"a.html": b"A", "b/c.html": b"C"}, keep=("d/e/f.html",))
+    third = _inodes(out)
+    assert sorted(third) == [MARKER, "a.html", "b/c.html", "d/e/f.html"]
+    assert third["b/c.html"] == second["b/c.html"] and third["a.html"][1] == b"A"
+    assert _inodes(reuse) == second, "changing the staging folder never changed the live site"
+    assert not (out / "new").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["cache", "site"]
+
+
+def test_a_reused_staging_folder_with_junk_in_it_still_gives_exactly_the_new_site(tmp_path: Path) -> None:
+    out, reuse = tmp_path / "site", tmp_path / "cache" / "site"
+    _write(out, reuse, {"a.html": b"a"})
+    _write(out, reuse, {"a.html": b"a"})
+    (reuse / "junk").mkdir()
+    (reuse / "junk" / "x.tmp").write_bytes(b"half")
+    (reuse / "b").write_bytes(b"a file where a folder must be")
+    (reuse / "a.html").unlink()
+    (reuse / "a.html").symlink_to("/etc/hostname")
+    _write(out, reuse, {"a.html": b"a", "b/c.html": b"c"})
+    assert {p: c for p, (_, c) in _inodes(out).items()} == {MARKER: MARKER_TEXT.encode(), "a.html": b"a",
+                                                             "b/c.html": b"c"}
+    assert not (out / "a.html").is_symlink()

@@ -8,9 +8,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from generator.model import Problem, RawArticle
-from generator.readers import feed, html, jsonrecords, markdown, text
+from generator.readers import jsonrecords, markdown, text
 
 Reader = Callable[[str, str], list[RawArticle | Problem]]
+
+
+def _html(source: str, path: str) -> list[RawArticle | Problem]:
+    from generator.readers import html  # trafilatura takes a while to import: only for saved web pages
+
+    return html.read(source, path)
+
+
+def _feed(source: str, path: str) -> list[RawArticle | Problem]:
+    from generator.readers import feed  # feedparser likewise, only for feed files
+
+    return feed.read(source, path)
 
 READERS: dict[str, Reader] = {
     ".txt": text.read,
@@ -18,11 +30,11 @@ READERS: dict[str, Reader] = {
     ".markdown": markdown.read,
     ".json": jsonrecords.read_json,
     ".jsonl": jsonrecords.read_jsonl,
-    ".html": html.read,
-    ".htm": html.read,
-    ".xml": feed.read,
-    ".rss": feed.read,
-    ".atom": feed.read,
+    ".html": _html,
+    ".htm": _html,
+    ".xml": _feed,
+    ".rss": _feed,
+    ".atom": _feed,
 }
 
 

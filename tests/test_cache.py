@@ -1,0 +1,354 @@
+"""Incremental builds: a rebuild reads only what changed, keeps unchanged files as they are (same bytes, inode and
+mtime), and writes the very site a clean build writes; a cache that cannot be used means a clean build."""
+from __future__ import annotations
+
+import os
+import random
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from generator import cache, inputs, render, search
+from generator.build import Paths, build, site_files
+from generator.config import Config
+from generator.export import stories_json as export_stories_json
+from generator.render import Collect, render_site, stories_json
+from generator.site import make_site
+
+from conftest import CONTENT, FIXED_NOW
+
+WORDS = ("Regierung Minister Gespräche Berlin Genf Waffenruhe Abkommen Wahl Parlament Opposition Haushalt Steuer "
+         "Hochwasser Feuerwehr Polizei Gericht Urteil Klage Streik Bahn Flughafen Energie Preise Inflation Zinsen "
+         "Bank Börse Export Industrie Werk Gewerkschaft Schule Universität Studie Klima Hitze Dürre Ernte Wald "
+         "Brand Sturm Küste Hafen Grenze Gemeinde Stadtrat Brücke Museum Konzert Verein Trainer Finale").split()
+OUTLETS = ("tagesschau", "Spiegel Online", "n-tv", "Zeit Online", "FAZ", "taz")
+
+
+def article(title: str, words: list[str], when: str, outlet: str, n: int) -> str:
+    paragraphs = [f"Die {' und '.join(words[i:i + 5])} stehen im Mittelpunkt der Meldung {n}." for i in (0, 5, 10)]
+    return (f"---\ntitle: {title}\noutlet: {outlet}\ndate: {when}\nlanguage: de\n---\n" + "\n\n".join(paragraphs)
+            + "\n")
+
+
+def make_corpus(folder: Path, count: int, seed: int = 1) -> None:
+    """``count`` articles of random words, each a story of its own, one per day through 2024."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        words = rng.sample(WORDS, 15)
+        (folder / f"{seed}-{n:04d}.md").write_text(
+            article(" ".join(rng.sample(WORDS, 6)), words, f"2024-{1 + n % 12:02d}-{1 + n % 28:02d} {n % 24:02d}:00",
+                    rng.choice(OUTLETS), n), encoding="utf-8")
+
+
+def age(folder: Path) -> None:
+    """Date the files of ``folder`` back: a file modified just before a build may change again within the same
+    mtime tick, so the build hashes it rather than trusting its size and mtime."""
+    for path in folder.rglob("*"):
+        os.utime(path, (1_600_000_000, 1_600_000_000))
+
+
+def files_of(site: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every file of ``site``: its bytes, inode and mtime."""
+    out = {}
+    for path in sorted(site.rglob("*")):
+        if path.is_file():
+            info = path.stat()
+            out[path.relative_to(site).as_posix()] = (path.read_bytes(), info.st_ino, info.st_mtime_ns)
+    return out
+
+
+def clean_build(content: Path, folder: Path) -> dict[str, bytes]:
+    """The site a build without any cache makes of ``content``: path -> bytes."""
+    build(Config(), Paths(content, folder / "site"), FIXED_NOW, use_cache=False)
+    return {path: data for path, (data, _, _) in files_of(folder / "site").items()}
+
+
+def bytes_of(site: Path) -> dict[str, bytes]:
+    return {path: data for path, (data, _, _) in files_of(site).items()}
+
+
+def redirects(files: dict[str, bytes]) -> set[str]:
+    """The folders of the redirect pages among ``files``."""
+    return {p[: -len("index.html")] for p, data in files.items() if b'http-equiv="refresh"' in data}
+
+
+def without_redirects(files: dict[str, bytes]) -> dict[str, bytes]:
+    folders = redirects(files)
+    return {p: d for p, d in files.items() if not any(p.startswith(f) for f in folders)}
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the content files each build reads from disk."""
+    seen: list[str] = []
+    real = inputs.read_one
+
+    def spy(path: Path, name: str, old_sha: str | None, config: Config):  # type: ignore[no-untyped-def]
+        seen.append(name)
+        return real(path, name, old_sha, config)
+    monkeypatch.setattr(inputs, "read_one", spy)
+    return seen
+
+
+def test_rebuild_without_changes_reads_nothing_and_touches_nothing(tmp_path: Path, reads: list[str]) -> None:
+    content, site = tmp_path / "content", tmp_path / "out" / "site"
+    make_corpus(content, 24)
+    age(content)
+    build(Config(), Paths(content, site), FIXED_NOW)
+    assert len(reads) == 24
+    before = files_of(site)
+    reads.clear()
+    report = build(Config(), Paths(content, site), FIXED_NOW)
+    assert reads == [] and report.articles == 24
+    assert files_of(site) == before, "every file the same: bytes, inode and mtime"
+
+
+def test_one_new_article_is_the_only_file_read_and_only_what_shows_it_changes(tmp_path: Path,
+                                                                               reads: list[str]) -> None:
+    content, site = tmp_path / "content", tmp_path / "out" / "site"
+    make_corpus(content, 30)
+    age(content)
+    build(Config(), Paths(content, site), FIXED_NOW)
+    before = files_of(site)
+    reads.clear()
+    new = content / "new.md"
+    new.write_text(article("Sturm an der Küste", ["Orkan", "Deich", "Sturmflut", "Nordsee", "Insel"] * 3,
+                           "2024-06-15 12:00", "taz", 99), encoding="utf-8")
+    build(Config(), Paths(content, site), FIXED_NOW)
+    assert reads == ["new.md"]
+    after = files_of(site)
+    changed = sorted(p for p in after if p not in before or before[p] != after[p])
+    untouched = [p for p in after if p in before and before[p] == after[p]]
+    assert any(p.startswith("stories/sturm-an-der-kuste") for p in changed)
+    assert "index.html" in changed and "stories.json" in changed
+    assert len(untouched) > len(changed), changed
+    assert all(before[p][0] != after[p][0] for p in changed if p in before), "a file that changed has new bytes"
+    assert bytes_of(site) == clean_build(content, tmp_path / "clean")
+
+
+def test_rebuild_after_additions_edits_and_deletions_equals_a_clean_build(tmp_path: Path, reads: list[str]) -> None:
+    content, site = tmp_path / "content", tmp_path / "out" / "site"
+    make_corpus(content, 30)
+    age(content)
+    build(Config(), Paths(content, site), FIXED_NOW)
+    make_corpus(content / "more", 5, seed=7)  # five new articles in a sub-folder
+    (content / "1-0003.md").unlink()  # one deleted
+    edited = content / "1-0004.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Meldung", "Nachricht"), encoding="utf-8")
+    retitled = content / "1-0005.md"
+    text = retitled.read_text(encoding="utf-8").splitlines()
+    retitled.write_text("\n".join(["---", "title: Ein neuer Titel"] + text[2:]) + "\n", encoding="utf-8")
+    (content / "broken.md").write_text("---\ntitle: [unclosed\n---\nText\n", encoding="utf-8")  # a problem
+    reads.clear()
+    report = build(Config(), Paths(content, site), FIXED_NOW)
+    assert sorted(reads) == sorted({"1-0004.md", "1-0005.md", "broken.md"} | {f"more/7-{n:04d}.md" for n in range(5)})
+    assert [p.path for p in report.problems] == ["broken.md"]
+    built = bytes_of(site)
+    assert redirects(built), "the story whose title changed has a new address; the old one leads there"
+    assert without_redirects(built) == clean_build(content, tmp_path / "clean")
+    clean = site_files(Config(), Paths(content, tmp_path / "x"), FIXED_NOW)[0]
+    assert {f.path: f.content for f in clean} == {p: d for p, d in without_redirects(built).items()
+                                                  if p != ".newsdigest-site"}
+
+
+def _cache_files(site: Path) -> list[Path]:
+    return sorted(p for p in cache.folder(site).iterdir() if p.is_file())
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign", "outdated", "unreadable", "wrong value"])
+def test_a_cache_that_cannot_be_used_means_a_clean_build(tmp_path: Path, reads: list[str], damage: str) -> None:
+    content, site = tmp_path / "content", tmp_path / "out" / "site"
+    make_corpus(content, 12)
+    config = Config()
+    build(config, Paths(content, site), FIXED_NOW)
+    main = cache.folder(site) / "main"
+    if damage == "garbage":
+        for path in _cache_files(site):
+            path.write_bytes(os.urandom(200))
+    elif damage == "truncated":
+        main.write_bytes(main.read_bytes()[:-100])
+    elif damage == "foreign":  # a cache of another output folder, copied over
+        other = tmp_path / "other" / "site"
+        build(config, Paths(content, other), FIXED_NOW)
+        for path in _cache_files(site):
+            path.unlink()
+        for path in _cache_files(other):
+            (cache.folder(site) / path.name).write_bytes(path.read_bytes())
+    elif damage == "outdated":  # made with another config: the tool's version hash differs
+        config = Config(site_title="Anders")
+    elif damage == "unreadable":
+        main.unlink()
+        main.mkdir()
+    else:  # a valid file whose payload is not a cache state
+        version = cache.version(config, content, site, None)
+        cache._save_file(main, version, cache.dumps(["not", "a", "state"]))
+    reads.clear()
+    build(config, Paths(content, site), FIXED_NOW)
+    assert len(reads) == 12, "every file read again"
+    assert bytes_of(site) == {p: d for p, d in bytes_of(site).items()}
+    build(config, Paths(content, tmp_path / "clean" / "site"), FIXED_NOW, use_cache=False)
+    assert bytes_of(site) == bytes_of(tmp_path / "clean" / "site")
+
+
+def test_no_cache_reads_everything(tmp_path: Path, reads: list[str]) -> None:
+    content, site = tmp_path / "content", tmp_path / "out" / "site"
+    make_corpus(content, 10)
+    build(Config(), Paths(content, site), FIXED_NOW)
+    reads.clear()
+    build(Config(), Paths(content, site), FIXED_NOW, use_cache=False)
+    assert len(reads) == 10
+
+
+def test_a_changed_output_file_is_made_again(tmp_path: Path) -> None:
+    """The cache says a page is unchanged; somebody edited it in the output folder: the build restores it."""
+    content, site = tmp_path / "content", tmp_path / "out" / "site"
+    make_corpus(content, 10)
+    build(Config(), Paths(content, site), FIXED_NOW)
+    expected = bytes_of(site)
+    page = next(site.glob("stories/*/index.html"))
+    page.write_text("edited", encoding="utf-8")
+    (site / "feed.xml").unlink()
+    build(Config(), Paths(content, site), FIXED_NOW)
+    assert bytes_of(site) == expected
+
+
+def test_two_outputs_keep_two_caches(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    make_corpus(content, 6)
+    build(Config(), Paths(content, tmp_path / "site-a"), FIXED_NOW)
+    build(Config(), Paths(content, tmp_path / "site-b"), FIXED_NOW)
+    assert cache.folder(tmp_path / "site-a") != cache.folder(tmp_path / "site-b")
+    assert cache.folder(tmp_path / "site-a").parent == tmp_path / cache.FOLDER
+    assert all(_cache_files(tmp_path / s) for s in ("site-a", "site-b"))
+
+
+def test_normalizing_in_parallel_gives_the_same_result_in_the_same_order(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.build import workers
+    content = tmp_path / "content"
+    make_corpus(content, 40)
+    (content / "bad.md").write_text("---\ndate: 2024-99-99\n---\nText ohne Titel.\n", encoding="utf-8")
+    serial = inputs.read_content(content, Config())
+    monkeypatch.setattr(inputs, "PARALLEL_FROM", 4)
+    with workers(2) as pool:
+        if pool is None:
+            pytest.skip("no processes to share the work among here")
+        parallel = inputs.read_content(content, Config(), pool=pool, parallel=2)
+    assert parallel.articles == serial.articles and parallel.problems == serial.problems
+    assert [parallel.key_of(a) for a in parallel.articles] == [serial.key_of(a) for a in serial.articles]
+
+
+def test_stories_json_from_cached_entries_is_what_export_writes() -> None:
+    site_config = Config()
+    sink = Collect()
+    files = site_files(site_config, Paths(CONTENT, Path("unused")), FIXED_NOW)
+    stories = files[1]
+    render_site(sink, stories, site_config, FIXED_NOW)
+    made = next(f for f in sink.files if f.path == "stories.json")
+    from generator.site import front_page_order
+    from generator.summarize import summarize
+    site = make_site(stories, site_config, FIXED_NOW)
+    ordered = front_page_order(site, stories)
+    assert made == export_stories_json(site, ordered, {s.id: summarize(s) for s in ordered})
+    empty = make_site((), site_config, FIXED_NOW)
+    assert stories_json(empty, []) == export_stories_json(empty, (), {})
+
+
+def test_search_is_split_by_month_and_a_new_month_leaves_the_others_untouched(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    if not search.available():
+        pytest.skip("pagefind is not installed")
+    monkeypatch.setattr(search, "SHARD_FROM", 2)
+    content, site = tmp_path / "content", tmp_path / "out" / "site"
+    make_corpus(content, 24)  # January to December 2024
+    build(Config(), Paths(content, site), FIXED_NOW)
+    page = (site / "search" / "index.html").read_text(encoding="utf-8")
+    shards = page.split('data-shards="')[1].split('"')[0].split()
+    assert shards == sorted(set(shards), reverse=True) and {f"2024-{m:02d}" for m in range(2, 13)} <= set(shards)
+    assert all((site / "pagefind" / s / "pagefind-entry.json").is_file() for s in shards)
+    before = files_of(site)
+    (content / "new.md").write_text(article("Neu", WORDS[:15], "2025-01-05 10:00", "taz", 1), encoding="utf-8")
+    build(Config(), Paths(content, site), FIXED_NOW)
+    after = files_of(site)
+    assert any(p.startswith("pagefind/2025-01/") for p in after)
+    old_index = [p for p in before if p.startswith("pagefind/2024-")]
+    assert old_index and all(after[p] == before[p] for p in old_index), "the other months' indexes untouched"
+    assert bytes_of(site) == clean_build(content, tmp_path / "clean")
+
+
+def test_render_keys_tell_stories_apart() -> None:
+    stories = site_files(Config(), Paths(CONTENT, Path("unused")), FIXED_NOW)[1]
+    keys = {render.story_key(s) for s in stories}
+    assert len(keys) == len(stories)
+    story = stories[0]
+    from dataclasses import replace
+    other = replace(story, articles=(replace(story.articles[0], title="Anders"),) + story.articles[1:])
+    assert render.story_key(other) != render.story_key(story)
+
+
+def test_cache_files_are_checked_before_they_are_read(tmp_path: Path) -> None:
+    version = "v1"
+    path = tmp_path / "file"
+    cache._save_file(path, version, cache.dumps({"a": 1}))
+    assert cache._load_file(path, version) == {"a": 1}
+    with pytest.raises(ValueError):
+        cache._load_file(path, "v2")
+    data = path.read_bytes()
+    path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    with pytest.raises(ValueError):
+        cache._load_file(path, version)
+    assert cache.load(tmp_path, version) is None
+
+
+def test_no_leftovers_but_the_cache(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    make_corpus(content, 5)
+    site = tmp_path / "out" / "site"
+    for _ in range(2):
+        build(Config(), Paths(content, site), FIXED_NOW)
+    assert sorted(p.name for p in site.parent.iterdir()) == [cache.FOLDER, "site"]
+    assert datetime.now(timezone.utc) > FIXED_NOW
+
+
+REPORT = ("Der Orkan Zeynep hat an der Nordseeküste schwere Schäden angerichtet. Auf der Insel Sylt brach ein Deich, "
+          "die Feuerwehr evakuierte drei Dörfer. Die Sturmflut erreichte in Husum einen Pegel von drei Metern. "
+          "Der Landrat sprach von der schwersten Sturmflut seit Jahrzehnten.")
+
+
+def _report(folder: Path, name: str, day: int, title: str) -> None:
+    (folder / name).write_text(f"---\ntitle: {title}\noutlet: taz\ndate: 2024-02-{day:02d} 10:00\nlanguage: de\n---\n"
+                               f"{REPORT} Meldung vom {day}. Februar.\n", encoding="utf-8")
+
+
+def test_a_story_that_gets_an_earlier_report_keeps_its_old_address_as_a_redirect(tmp_path: Path) -> None:
+    """The earliest report gives a story its id and address; an earlier report that arrives later takes them
+    over. The old address leads to the story (without JavaScript), and the old story feed lives on."""
+    content, site = tmp_path / "content", tmp_path / "out" / "site"
+    content.mkdir()
+    _report(content, "b.md", 20, "Sturmflut an der Nordsee")
+    _report(content, "c.md", 21, "Schwere Schäden nach Sturmflut")
+    make_corpus(content, 4)
+    build(Config(), Paths(content, site), FIXED_NOW)
+    old = [p for p in bytes_of(site) if p.startswith("stories/sturmflut-an-der-nordsee-")]
+    assert old, sorted(bytes_of(site))
+    folder = old[0].rsplit("/", 1)[0] + "/"
+    old_feed = (site / folder / "atom.xml").read_text(encoding="utf-8")
+    feed_id = old_feed.split("<id>")[1].split("</id>")[0]
+    _report(content, "a.md", 19, "Orkan Zeynep trifft die Küste")
+    build(Config(), Paths(content, site), FIXED_NOW)
+    new = [p for p in bytes_of(site) if p.startswith("stories/orkan-zeynep-trifft-die-kuste-") and p.endswith("x.html")]
+    assert new, "the story has the earlier report's address now"
+    page = (site / folder / "index.html").read_text(encoding="utf-8")
+    target = "../../" + new[0][: -len("index.html")]
+    assert f'<meta http-equiv="refresh" content="0; url={target}">' in page
+    assert f'<link rel="canonical" href="{target}">' in page and f'<a href="{target}">' in page
+    assert (site / folder / target / "index.html").resolve().is_file(), "the redirect leads to the story"
+    feed = (site / folder / "atom.xml").read_text(encoding="utf-8")
+    assert feed.split("<id>")[1].split("</id>")[0] == feed_id, "the old feed keeps its id"
+    assert "Orkan Zeynep" in feed, "and carries the story's entries"
+    assert folder not in (site / "sitemap.xml").read_text(encoding="utf-8")
+    build(Config(), Paths(content, site), FIXED_NOW)
+    assert (site / folder / "index.html").read_text(encoding="utf-8") == page, "the register remembers it"
+    assert without_redirects(bytes_of(site)) == clean_build(content, tmp_path / "clean")
