@@ -3,7 +3,9 @@
 Built once per article. A term is a lemma (simplemma), case-folded and without accents, or a number. Its weight is
 its information: how unlikely it is to turn up in a random news article. That comes from a background word list
 (wordfreq), so five articles are enough; where the corpus itself is big enough to show that a term is everywhere
-(an agency, a season's big topic), the corpus lowers the weight further.
+(an agency, a season's big topic), the corpus lowers the weight further. The headline (the title's first line,
+without a kicker such as 'Bochum:') weighs above the body; a compound also counts as its head, so that
+'Bundesaußenminister' meets 'Außenminister'.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from wordfreq import available_languages, get_frequency_dict, zipf_frequency
 from generator.config import GroupingConfig
 from generator.model import Article
 
+_DATA = tomllib.loads(resources.files("generator.data").joinpath("grouping.toml").read_text(encoding="utf-8"))
 # Zipf frequency at which a word carries no information: the ~100 commonest words of a language and above.
 # (A word of Zipf frequency z turns up in a 1,000-word article with probability about 10 ** (z - 6).)
 STOP_ZIPF = 6.0
@@ -39,10 +42,33 @@ TITLE_WORDS = 24
 # Words compare by the first letters of their lemma: a light stemmer that also joins what lemmas keep apart
 # ('Libanon', 'libanesisch'; 'Hamburg', 'Hamburger'; compounds with their head: 'Regierung', 'Regierungschef').
 STEM = 5
+# A headline's first words up to a colon ('Bochum: ...', 'Coronavirus: ...') are its kicker: a place or a topic,
+# not what happened, so they weigh as body words. Longer runs before a colon are a quote or a sentence.
+KICKER_WORDS = 4
+# Compounds: languages that write them as one word, the shortest part, and how common (share of words) a head
+# must be in the language's background list to count as a word in its own right.
+COMPOUNDING = frozenset(_DATA.get("compounding", "").split())
+MIN_PART = 4
+MIN_HEAD = 5
+HEAD_FREQUENCY = 1e-5
 SHINGLE_WORDS = 4
 SIGNATURE_SIZE = 64
 _PRIME = np.uint64(4294967311)  # the least prime above 2**32
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+
+
+def _marks() -> str:
+    """A regex class of the combining marks (vowel signs of Indic scripts and the like), which are part of a word
+    but not word characters to ``re``."""
+    codes = [c for c in range(0x20000) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")]
+    ranges, start = [], codes[0]
+    for previous, code in zip(codes, codes[1:] + [-1]):
+        if code != previous + 1:
+            ranges.append(f"{chr(start)}-{chr(previous)}" if previous > start else chr(start))
+            start = code
+    return "".join(ranges)
+
+
+_TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_](?:[^\W\d_]|[{_marks()}])*")
 _WORDFREQ = frozenset(available_languages())
 # simplemma's dictionaries read from their compressed form on demand: a seventh of the memory, same lemmas;
 # the slower lookups do not matter as ``lemma`` keeps every answer.
@@ -61,6 +87,7 @@ class Draft:
     surface: tuple[str, ...]  # per key: the form the article writes it in
     signature: np.ndarray  # MinHash of the text's word 4-grams
     shingles: int
+    headline: frozenset[str]  # keys of the headline's terms
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -74,6 +101,7 @@ class Features:
     surface: tuple[str, ...]  # the form the article writes each term in, in the order of ``terms``
     signature: np.ndarray  # MinHash of the shingles (uint32), for near-copies
     shingles: int  # how many shingles the signature summarizes
+    headline: frozenset[str]  # keys of the headline's terms (copies agree in them)
 
     def forms(self) -> dict[str, str]:
         """Key -> the form the article writes it in."""
@@ -83,11 +111,11 @@ class Features:
 def ignore_list(path: str | None = None) -> frozenset[str]:
     """Words grouping ignores: the ``ignore`` list of a TOML file, by default the built-in one."""
     if path is None:
-        text = resources.files("generator.data").joinpath("grouping.toml").read_text(encoding="utf-8")
+        data = _DATA
     else:
         with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    return frozenset(fold(w) for w in tomllib.loads(text).get("ignore", "").split())
+            data = tomllib.loads(handle.read())
+    return frozenset(fold(w) for w in data.get("ignore", "").split())
 
 
 @lru_cache(maxsize=1 << 18)
@@ -156,9 +184,14 @@ def background_info(key: str, word: str, language: str) -> float:
 
 
 def title_and_body(article: Article) -> tuple[list[str], list[str]]:
-    """Tokens of the headline and of the body; a long title's surplus words count as body."""
-    title = _TOKEN.findall(article.title)
-    body = _TOKEN.findall(article.text)
+    """Tokens of the headline and of the body. The headline is the title's first line; a title's further lines
+    (a lead pasted into it) and a long first line's surplus words count as body."""
+    first, _, rest = article.title.strip().partition("\n")
+    kicker, colon, headline = first.partition(": ")
+    if not colon or len(_TOKEN.findall(kicker)) > KICKER_WORDS:
+        kicker, headline = "", first
+    title = _TOKEN.findall(headline)
+    body = _TOKEN.findall(kicker) + _TOKEN.findall(rest) + _TOKEN.findall(article.text)
     return title[:TITLE_WORDS], title[TITLE_WORDS:] + body
 
 
@@ -172,18 +205,38 @@ def _term(token: str, language: str) -> tuple[str, str, bool]:
     return folded[:STEM], word, folded in IGNORED or fold(token) in IGNORED
 
 
+@cache
+def head(word: str, language: str) -> str | None:
+    """The head of a compound ('außenminister' of 'bundesaußenminister'): its longest ending that is a word of the
+    language in its own right, where the language writes compounds as one word; else None."""
+    if language not in COMPOUNDING or len(word) < MIN_PART + MIN_HEAD:
+        return None
+    frequencies = _frequencies(language)
+    for start in range(MIN_PART, len(word) - MIN_HEAD + 1):
+        part = word[start:]
+        if frequencies.get(part, 0.0) >= HEAD_FREQUENCY:
+            return part
+    return None
+
+
 def _count(tokens: list[str], language: str, extra: frozenset[str],
            counts: Counter[str], info: dict[str, float], surface: dict[str, str]) -> None:
+    def add(key: str, word: str, form: str, n: int) -> None:
+        if key not in info:
+            info[key] = background_info(key, word, language)
+            surface[key] = sys.intern(form)
+        counts[key] += n
+
     for token, n in Counter(tokens).items():
         if len(token) < 2 and not token.isdigit():
             continue
         key, word, ignore = _term(token, language)
         if ignore or (extra and fold(token) in extra):
             continue
-        if key not in info:
-            info[key] = background_info(key, word, language)
-            surface[key] = sys.intern(token)
-        counts[key] += n
+        add(key, word, token, n)
+        part = head(word, language)
+        if part is not None and fold(part)[:STEM] != key:
+            add(fold(part)[:STEM], part, part, n)
 
 
 def draft(article: Article, extra: frozenset[str], config: GroupingConfig) -> Draft:
@@ -201,7 +254,7 @@ def draft(article: Article, extra: frozenset[str], config: GroupingConfig) -> Dr
     hashes = shingles(title + body)
     return Draft(language, tuple(k for k, _ in top), np.array([v for _, v in top], dtype=np.float32),
                  np.array([info[k] for k, _ in top], dtype=np.float32), tuple(surface[k] for k, _ in top),
-                 minhash(hashes), len(hashes))
+                 minhash(hashes), len(hashes), frozenset(k for k in in_title if info[k] > 0))
 
 
 def _occurrence(title_count: int, body_count: int, title_weight: float) -> float:
@@ -262,7 +315,7 @@ def finish(article: Article, d: Draft, df: Counter[str], articles: int, config: 
     norm = math.sqrt(sum(v * v for v, _, _ in top)) or 1.0
     day = article.published.timestamp() / 86400 if article.published else None
     return Features(article.id, d.language, day, {k: -v / norm for v, k, _ in top}, tuple(f for _, _, f in top),
-                    d.signature, d.shingles)
+                    d.signature, d.shingles, d.headline)
 
 
 def features(articles: Sequence[Article], config: GroupingConfig) -> list[Features]:

@@ -24,6 +24,9 @@ MIN_SHARED = 2
 FADE_TO = 0.5
 # A text needs this many word 4-grams before it can be called a copy of another.
 MIN_SHINGLES = 8
+# Copies agree in at least this share of the shorter headline's terms: two texts that share a page's furniture
+# (a cookie notice longer than the report) are not copies when their headlines tell different things.
+COPY_HEADLINE = 0.5
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -73,9 +76,16 @@ def copy_share(a: Features, b: Features) -> float:
     return float(np.count_nonzero(a.signature == b.signature)) / len(a.signature)
 
 
+def headline_agreement(a: Features, b: Features) -> float:
+    """Share of the shorter headline's terms that the other headline has too (1 when either has none)."""
+    shorter = min(len(a.headline), len(b.headline))
+    return len(a.headline & b.headline) / shorter if shorter else 1.0
+
+
 def is_copy(a: Features, b: Features, config: GroupingConfig) -> bool:
     """The same text twice, within the time a story may span."""
-    return copy_share(a, b) >= config.copy_similarity and time_factor(a.day, b.day, config) > 0
+    return (copy_share(a, b) >= config.copy_similarity and time_factor(a.day, b.day, config) > 0
+            and headline_agreement(a, b) >= COPY_HEADLINE)
 
 
 def similarity(a: Features, b: Features, config: GroupingConfig) -> float:
