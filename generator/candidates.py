@@ -7,12 +7,13 @@ partners with the most shared weight, so the work grows with the number of artic
 from __future__ import annotations
 
 import bisect
-from array import array
 import heapq
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
+
+import numpy as np
 
 from generator.config import GroupingConfig
 from generator.features import Features
@@ -37,8 +38,9 @@ def index_terms(f: Features) -> list[str]:
     return list(islice(f.terms, INDEX_TERMS))
 
 
-def build_index(feats: Sequence[Features]) -> dict[str, Postings]:
-    """Term -> the articles indexed under it."""
+def build_index(feats: Sequence[Features]) -> tuple[dict[str, Postings], dict[str, list[int]]]:
+    """Term -> the articles indexed under it (terms of one article or of too many left out), and every term's
+    list of articles (what a change to one article can reach)."""
     lists: dict[str, list[int]] = defaultdict(list)
     for i, f in enumerate(feats):
         for key in index_terms(f):
@@ -49,7 +51,7 @@ def build_index(feats: Sequence[Features]) -> dict[str, Postings]:
             dated = sorted((feats[i].day, i) for i in members if feats[i].day is not None)
             undated = [i for i in members if feats[i].day is None]
             index[key] = Postings([d for d, _ in dated], [i for _, i in dated], undated)
-    return index
+    return index, lists
 
 
 def _partners(postings: Postings, day: float | None, max_days: float) -> list[int]:
@@ -77,12 +79,15 @@ def nearest(i: int, feats: Sequence[Features], index: dict[str, Postings], confi
     return [j for j, _ in best]
 
 
-def candidate_pairs(feats: Sequence[Features], config: GroupingConfig) -> Iterator[tuple[int, int]]:
-    """Pairs (i < j) to compare, each once: j is among i's nearest or i among j's."""
-    index = build_index(feats)
-    near = [array("i", nearest(i, feats, index, config)) for i in range(len(feats))]
-    del index  # the pairs are known; the index need not stay in memory while they are compared
-    for a, partners in enumerate(near):
-        for b in partners:
-            if a < b or a not in near[b]:
-                yield min(a, b), max(a, b)
+def pairs_of(near: Sequence[Sequence[int]], members: Sequence[int]) -> np.ndarray:
+    """The pairs (i < j, sorted) to compare among ``members``: j among i's nearest or i among j's, both members."""
+    n = len(near)
+    inside = np.zeros(n, dtype=bool)
+    inside[np.asarray(members, dtype=np.int64)] = True
+    lengths = np.array([len(near[a]) for a in members], dtype=np.int64)
+    firsts = np.repeat(np.asarray(members, dtype=np.int64), lengths)
+    seconds = np.fromiter(chain.from_iterable(near[a] for a in members), dtype=np.int64, count=int(lengths.sum()))
+    keep = inside[seconds]
+    firsts, seconds = firsts[keep], seconds[keep]
+    codes = np.unique(np.minimum(firsts, seconds) * n + np.maximum(firsts, seconds))
+    return np.stack([codes // n, codes % n], axis=1)

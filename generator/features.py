@@ -298,10 +298,17 @@ def document_frequencies(drafts: Sequence[Draft]) -> Counter[str]:
     return df
 
 
+def octave(count: int) -> int:
+    """The count's step on a scale of quarter octaves (factors of 2 ** 0.25): 0 for 1, 4 for 2, 8 for 4, ..."""
+    return int(4 * math.log2(count) + 1e-9)
+
+
+@lru_cache(maxsize=1 << 16)
 def corpus_info(df: int, articles: int) -> float:
-    """Information of a term from the corpus: unbounded until it is in more articles than one event would have."""
+    """Information of a term from the corpus: unbounded until it is in more articles than one event would have.
+    Counted in quarter octaves, so that one more article rarely changes any weight (a rebuild can reuse them)."""
     spread = df - EVENT_SIZE
-    return math.inf if spread <= 0 else -math.log10(spread / articles)
+    return math.inf if spread <= 0 else (octave(articles) - octave(spread)) / 4 * math.log10(2)
 
 
 def finish(article: Article, d: Draft, df: Counter[str], articles: int, config: GroupingConfig) -> Features:
