@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import heapq
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
 
@@ -38,16 +38,23 @@ def index_terms(f: Features) -> list[str]:
     return list(islice(f.terms, INDEX_TERMS))
 
 
-def build_index(feats: Sequence[Features]) -> tuple[dict[str, Postings], dict[str, list[int]]]:
+def indexed(count: int) -> bool:
+    """Whether a term indexed for this many articles is in the index (it finds partners)."""
+    return 1 < count <= MAX_POSTINGS
+
+
+def build_index(feats: Sequence[Features],
+                only: set[str] | None = None) -> tuple[dict[str, Postings], dict[str, list[int]]]:
     """Term -> the articles indexed under it (terms of one article or of too many left out), and every term's
-    list of articles (what a change to one article can reach)."""
+    list of articles; with ``only``, just those terms."""
     lists: dict[str, list[int]] = defaultdict(list)
     for i, f in enumerate(feats):
         for key in index_terms(f):
-            lists[key].append(i)
+            if only is None or key in only:
+                lists[key].append(i)
     index: dict[str, Postings] = {}
     for key, members in lists.items():
-        if 1 < len(members) <= MAX_POSTINGS:
+        if indexed(len(members)):
             dated = sorted((feats[i].day, i) for i in members if feats[i].day is not None)
             undated = [i for i in members if feats[i].day is None]
             index[key] = Postings([d for d, _ in dated], [i for _, i in dated], undated)
@@ -63,8 +70,10 @@ def _partners(postings: Postings, day: float | None, max_days: float) -> list[in
     return postings.dated[lo:hi] + postings.undated
 
 
-def nearest(i: int, feats: Sequence[Features], index: dict[str, Postings], config: GroupingConfig) -> list[int]:
-    """The partners of article i with the most shared index weight, at most ``candidates_per_article``."""
+def nearest(i: int, feats: Sequence[Features], index: dict[str, Postings],
+            config: GroupingConfig) -> list[tuple[int, float]]:
+    """The partners of article i with the most shared index weight, at most ``candidates_per_article``, with
+    that weight."""
     mine = feats[i]
     score: dict[int, float] = defaultdict(float)
     for key in index_terms(mine):
@@ -75,8 +84,28 @@ def nearest(i: int, feats: Sequence[Features], index: dict[str, Postings], confi
         for j in _partners(postings, mine.day, config.max_days):
             if j != i:
                 score[j] += weight * feats[j].terms[key]
-    best = heapq.nsmallest(config.candidates_per_article, score.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [j for j, _ in best]
+    return best(score.items(), config)
+
+
+def best(scores: Iterable[tuple[int, float]], config: GroupingConfig) -> list[tuple[int, float]]:
+    """The partners with the highest scores, ties to the lower index, at most ``candidates_per_article``."""
+    return heapq.nsmallest(config.candidates_per_article, scores, key=lambda kv: (-kv[1], kv[0]))
+
+
+def score(i: int, j: int, feats: Sequence[Features], counts: dict[str, int], config: GroupingConfig) -> float | None:
+    """The shared index weight that ``nearest(i)`` gives partner j (summed in the same order), None where j is no
+    partner of i; ``counts``: how many articles each of i's index terms is indexed for."""
+    mine, theirs = feats[i], feats[j]
+    if mine.day is not None and theirs.day is not None and not (
+            mine.day - config.max_days <= theirs.day <= mine.day + config.max_days):  # as _partners bisects
+        return None
+    total, found = 0.0, False
+    theirs_indexed = set(index_terms(theirs))
+    for key in index_terms(mine):
+        if key in theirs_indexed and indexed(counts[key]):
+            total += mine.terms[key] * theirs.terms[key]
+            found = True
+    return total if found else None
 
 
 def pairs_of(near: Sequence[Sequence[int]], members: Sequence[int]) -> np.ndarray:

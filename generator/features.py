@@ -37,6 +37,8 @@ STOP_ZIPF = 6.0
 # A term shared by up to this many articles of the corpus may be one event's; only beyond it does the corpus
 # count against it.
 EVENT_SIZE = 10
+# Corpus counts enter in steps of this many per octave (factor of 2), so that one more article rarely changes them.
+STEPS = 1
 # Real headlines are short; words beyond this many in a title are a lead pasted into it and count as body.
 TITLE_WORDS = 24
 # Words compare by the first letters of their lemma: a light stemmer that also joins what lemmas keep apart
@@ -299,8 +301,8 @@ def document_frequencies(drafts: Sequence[Draft]) -> Counter[str]:
 
 
 def octave(count: int) -> int:
-    """The count's step on a scale of quarter octaves (factors of 2 ** 0.25): 0 for 1, 4 for 2, 8 for 4, ..."""
-    return int(4 * math.log2(count) + 1e-9)
+    """The count's step on a scale of STEPS parts of an octave: with 4, 0 for 1, 4 for 2, 8 for 4, ..."""
+    return int(STEPS * math.log2(count) + 1e-9)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -308,7 +310,7 @@ def corpus_info(df: int, articles: int) -> float:
     """Information of a term from the corpus: unbounded until it is in more articles than one event would have.
     Counted in quarter octaves, so that one more article rarely changes any weight (a rebuild can reuse them)."""
     spread = df - EVENT_SIZE
-    return math.inf if spread <= 0 else (octave(articles) - octave(spread)) / 4 * math.log10(2)
+    return math.inf if spread <= 0 else (octave(articles) - octave(spread)) / STEPS * math.log10(2)
 
 
 def finish(article: Article, d: Draft, df: Counter[str], articles: int, config: GroupingConfig) -> Features:

@@ -19,18 +19,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from generator.candidates import build_index, index_terms, nearest, pairs_of
+from generator.candidates import best, build_index, index_terms, indexed, nearest, pairs_of, score
 from generator.config import GroupingConfig
-from generator.explain import Explanation, explain
 from generator.features import EVENT_SIZE, Draft, Features, draft, finish, ignore_list, octave
-from generator.linkage import average_link
 from generator.model import Article, Story
-from generator.similarity import similarities
+from generator.recluster import Cluster, PairValues, recluster
 from generator.story import make_story
 
-# Edges weaker than this share of the threshold are dropped: they barely move a group's mean, and at 100,000
-# articles keeping every weak pair would cost more memory than it is worth.
-EDGE_FLOOR = 0.5
 # Bumped when what the memo holds, or how it is computed, changes: an older memo is then ignored.
 VERSION = 1
 
@@ -52,17 +47,11 @@ def _draft_key(key: Key) -> tuple[str, str]:
 class Known:
     """What the memo keeps of one article."""
 
+    serial: int  # a number that names the article from run to run (in the memo's table of pairs)
     features: Features
-    near: tuple[Key, ...]  # its candidate partners
-    component: Key  # its component of the similarity graph, named by the component's first article
-
-
-@dataclass(frozen=True, slots=True)
-class Cluster:
-    """One story of the last run, as article keys and its explanation."""
-
-    members: tuple[Key, ...]
-    explanation: Explanation
+    near: tuple[int, ...]  # its candidate partners (serials)
+    scores: tuple[float, ...]  # and their scores
+    cluster: int  # its cluster: a number in GroupMemo.clusters
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +66,10 @@ class GroupMemo:
     df: dict[str, int] = field(default_factory=dict)
     articles: int = 0
     known: dict[Key, Known] = field(default_factory=dict)
-    components: dict[Key, tuple[Cluster, ...]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # term -> articles indexed under it
+    pairs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # serials, sorted: a << 32 | b
+    values: np.ndarray = field(default_factory=lambda: np.zeros(0))  # similarity of each pair
+    clusters: tuple[Cluster, ...] = ()
 
 
 def regroup(articles: Sequence[Article], config: GroupingConfig, memo: GroupMemo | None,
@@ -92,15 +84,46 @@ def regroup(articles: Sequence[Article], config: GroupingConfig, memo: GroupMemo
         memo = fresh
     drafts, df, changed = _drafts(ordered, keys, memo, config, extra)
     feats, dirty = _features(ordered, keys, drafts, df, changed, memo, config, keep)
-    near, affected = _near(keys, feats, dirty, memo, config)
-    redo = _to_redo(keys, near, dirty, affected, memo)
-    clusters = _cluster(redo, keys, ordered, feats, near, config)
-    clusters += _kept(keys, memo, {memo.known[keys[i]].component for i in redo if keys[i] in memo.known})
-    stories = tuple(sorted((make_story([ordered[i] for i in members], e.links, e.terms, e.copies)
-                            for members, e, _ in clusters), key=lambda s: s.id))
+    serials = _serials(keys, memo)
+    at = np.full(int(serials.max(initial=-1)) + 1, -1, dtype=np.int64)
+    at[serials] = np.arange(len(keys))
+    place = at.tolist()  # serial -> index now (-1: gone)
+    scored, affected, counts = _near(keys, feats, dirty, memo, serials.tolist(), place, config)
+    near = [[j for j, _ in partners] for partners in scored]
+    changed = np.zeros(len(keys), dtype=bool)
+    changed[list(dirty)] = True
+    value = PairValues(feats, serials, changed, memo.pairs, memo.values, config)
+    old = [([place[q] for q in c.members if place[q] >= 0], c) for c in memo.clusters]
+    fresh_articles = [i for i, k in enumerate(keys) if k not in memo.known]
+    redo = _to_redo(keys, near, dirty, affected, memo, serials.tolist(), place)
+    clusters = recluster(redo, old, fresh_articles, ordered, feats, near, value, config)
+    stories = tuple(sorted((make_story([ordered[i] for i in members], c.explanation.links, c.explanation.terms,
+                                       c.explanation.copies) for members, c in clusters), key=lambda s: s.id))
     if not keep or len(set(keys)) != len(keys):
         return stories, fresh if keep else None
-    return stories, _memo(fresh, keys, drafts, df, feats, near, clusters)
+    present = set(keys)
+    gone = np.array([known.serial for k, known in memo.known.items() if k not in present], dtype=np.int64)
+    return stories, _memo(fresh, keys, drafts, df, feats, scored, counts, clusters, serials,
+                          value.next_table(gone))
+
+
+def _to_redo(keys: list[Key], near: list[list[int]], dirty: set[int], affected: set[int], memo: GroupMemo,
+             serials: list[int], place: list[int]) -> set[int]:
+    """The memo's clusters (numbers) to form anew: those of changed or removed articles, and of both ends of a
+    pair that came or went between unchanged articles."""
+    present = set(keys)
+    redo = {known.cluster for k, known in memo.known.items() if k not in present}
+    redo.update(memo.known[keys[i]].cluster for i in dirty if keys[i] in memo.known)
+    for i in affected:
+        known = memo.known.get(keys[i])
+        if known is None or i in dirty:
+            continue
+        for q in {serials[j] for j in near[i]}.symmetric_difference(known.near):
+            j = place[q] if q < len(place) else -1
+            if j >= 0 and j not in dirty:
+                redo.add(known.cluster)
+                redo.add(memo.known[keys[j]].cluster)
+    return redo
 
 
 def _drafts(ordered: Sequence[Article], keys: list[Key], memo: GroupMemo, config: GroupingConfig,
@@ -145,116 +168,97 @@ def _features(ordered: Sequence[Article], keys: list[Key], drafts: list[Draft | 
         if known is not None and not everything and (not moved or moved.isdisjoint(d.keys)):
             feats.append(known.features)
         else:
-            feats.append(finish(a, d, df, len(keys), config))
-            dirty.add(i)
+            made = finish(a, d, df, len(keys), config)
+            if known is not None and made.terms == known.features.terms and made.surface == known.features.surface:
+                made = known.features  # a weight's step moved, but not this article's terms or their weights
+            else:
+                dirty.add(i)
+            feats.append(made)
         if not keep:
             drafts[i] = None  # a corpus of drafts and one of features need not be held at once
     return feats, dirty
 
 
-def _near(keys: list[Key], feats: list[Features], dirty: set[int], memo: GroupMemo,
-          config: GroupingConfig) -> tuple[list[list[int]], set[int]]:
-    """Each article's candidate partners, and which articles had them recomputed (all that share an index term
-    with a new, changed or removed article)."""
-    index, lists = build_index(feats)
-    reach: set[str] = set()
-    for i in dirty:
-        reach.update(index_terms(feats[i]))
-        if keys[i] in memo.known:
-            reach.update(index_terms(memo.known[keys[i]].features))
+def _near(keys: list[Key], feats: list[Features], dirty: set[int], memo: GroupMemo, serials: list[int],
+          place: list[int], config: GroupingConfig) -> tuple[list[list[tuple[int, float]]], set[int], dict[str, int]]:
+    """Each article's candidate partners with their scores, the articles whose partners were worked out again,
+    and how many articles each term is indexed for.
+
+    With a memo, an article keeps its partners and gains the new or changed articles that now score high
+    enough; it is worked out again from the index when it is new or changed, when a partner of it was removed
+    or changed, or when one of its index terms enters or leaves the index."""
     present = set(keys)
-    for k, known in memo.known.items():
-        if k not in present:
-            reach.update(index_terms(known.features))
-    affected = set(dirty)
+    gone = [known for k, known in memo.known.items() if k not in present]
+    if not memo.known:
+        index, lists = build_index(feats)
+        return [nearest(i, feats, index, config) for i in range(len(keys))], set(range(len(keys))), \
+            {t: len(m) for t, m in lists.items()}
+    old_terms = [set(index_terms(k.features)) for k in gone]
+    old_terms += [set(index_terms(memo.known[keys[i]].features)) for i in dirty if keys[i] in memo.known]
+    reach = set().union(*old_terms, *(index_terms(feats[i]) for i in dirty))
+    _, lists = build_index(feats, reach)
+    counts = dict(memo.counts)
     for term in reach:
-        affected.update(lists.get(term, ()))
-    position = {k: i for i, k in enumerate(keys)}
-    near = []
+        counts[term] = len(lists.get(term, ()))
+        if not counts[term]:
+            del counts[term]
+    again = set(dirty)
+    for term in reach:
+        if indexed(counts.get(term, 0)) != indexed(memo.counts.get(term, 0)):
+            again.update(lists.get(term, ()))
+    stale = {known.serial for known in gone} | {serials[i] for i in dirty if keys[i] in memo.known}
+    for term in set().union(*old_terms):
+        for i in lists.get(term, ()):
+            if not stale.isdisjoint(memo.known[keys[i]].near) if keys[i] in memo.known else True:
+                again.add(i)
+    near: list[list[tuple[int, float]]] = []
+    gains = _gains(feats, dirty, again, lists, counts, config)
+    for i, k in enumerate(keys):
+        if i in again:
+            near.append([])
+            continue
+        known = memo.known[k]
+        kept = [(place[q], s) for q, s in zip(known.near, known.scores)]
+        near.append(best(kept + gains[i], config) if i in gains else kept)
+    index, _ = build_index(feats, set().union(*(index_terms(feats[i]) for i in again)))
+    for i in again:
+        near[i] = nearest(i, feats, index, config)
+    return near, again | set(gains), counts
+
+
+def _gains(feats: list[Features], dirty: set[int], again: set[int], lists: dict[str, list[int]],
+           counts: dict[str, int], config: GroupingConfig) -> dict[int, list[tuple[int, float]]]:
+    """For articles that keep their partners: the new or changed articles that they now score."""
+    gains: dict[int, list[tuple[int, float]]] = {}
+    for j in dirty:
+        for i in {i for t in index_terms(feats[j]) if indexed(counts.get(t, 0)) for i in lists.get(t, ())}:
+            if i not in again:
+                s = score(i, j, feats, counts, config)
+                if s is not None:
+                    gains.setdefault(i, []).append((j, s))
+    return gains
+
+
+def _serials(keys: list[Key], memo: GroupMemo) -> np.ndarray:
+    """Each article's serial: the memo's, or the next free ones for new articles."""
+    serials = np.zeros(len(keys), dtype=np.int64)
+    following = max((k.serial for k in memo.known.values()), default=-1) + 1
     for i, k in enumerate(keys):
         known = memo.known.get(k)
-        if known is None or i in affected:
-            near.append(nearest(i, feats, index, config))
+        if known is None:
+            serials[i], following = following, following + 1
         else:
-            near.append([position[q] for q in known.near])
-    return near, affected
-
-
-def _to_redo(keys: list[Key], near: list[list[int]], dirty: set[int], affected: set[int],
-             memo: GroupMemo) -> list[int]:
-    """The articles to cluster again: new ones, and every member of a component that a changed pair touches."""
-    if not memo.known:
-        return list(range(len(keys)))
-    position = {k: i for i, k in enumerate(keys)}
-    touched = set(dirty)
-    for i in affected:
-        known = memo.known.get(keys[i])
-        old = known.near if known is not None else ()
-        new = tuple(keys[j] for j in near[i])
-        if i in dirty or new != old or any(j in dirty for j in near[i]):
-            touched.add(i)
-            touched.update(near[i])
-            touched.update(position[q] for q in old if q in position)
-    components = {memo.known[keys[i]].component for i in touched if keys[i] in memo.known}
-    components.update(known.component for k, known in memo.known.items() if k not in position)
-    return [i for i, k in enumerate(keys) if k not in memo.known or memo.known[k].component in components]
-
-
-def _cluster(redo: list[int], keys: list[Key], ordered: Sequence[Article], feats: list[Features],
-             near: list[list[int]], config: GroupingConfig) -> list[tuple[list[int], Explanation, Key]]:
-    """Average-link clusters of the ``redo`` articles with their explanations and components (named by the key
-    of the component's first article)."""
-    if not redo:
-        return []
-    pairs = pairs_of(near, redo)
-    local = np.full(len(keys), -1, dtype=np.int64)
-    local[np.asarray(redo)] = np.arange(len(redo))
-    sub = [feats[i] for i in redo]
-    values, _ = similarities(sub, local[pairs], config)
-    strong = values >= EDGE_FLOOR * config.threshold
-    edges = local[pairs[strong]]
-    found = average_link([f.day for f in sub], zip(edges[:, 0].tolist(), edges[:, 1].tolist(),
-                                                   values[strong].tolist()), config.threshold, config.max_days)
-    explained = explain(found, [ordered[i] for i in redo], sub, config)
-    first = _components(len(redo), edges)
-    return [([redo[x] for x in members], e, keys[redo[first[members[0]]]]) for members, e in zip(found, explained)]
-
-
-def _components(count: int, edges: np.ndarray) -> list[int]:
-    """Per item, the first item of its component of the graph of ``edges`` (pairs of item numbers)."""
-    parent = list(range(count))
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in edges.tolist():
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return [root(x) for x in range(count)]
-
-
-def _kept(keys: list[Key], memo: GroupMemo, redone: set[Key]) -> list[tuple[list[int], Explanation, Key]]:
-    """The memo's clusters of the components that were not clustered again."""
-    if not memo.known:
-        return []
-    position = {k: i for i, k in enumerate(keys)}
-    return [([position[k] for k in cluster.members], cluster.explanation, component)
-            for component, clusters in memo.components.items() if component not in redone
-            for cluster in clusters]
+            serials[i] = known.serial
+    return serials
 
 
 def _memo(fresh: GroupMemo, keys: list[Key], drafts: list[Draft], df: dict[str, int], feats: list[Features],
-          near: list[list[int]], clusters: list[tuple[list[int], Explanation, Key]]) -> GroupMemo:
+          scored: list[list[tuple[int, float]]], counts: dict[str, int], clusters: list[tuple[list[int], Cluster]],
+          serials: np.ndarray, table: tuple[np.ndarray, np.ndarray]) -> GroupMemo:
     """The memo of this run."""
-    component_of: dict[int, Key] = {}
-    by_component: dict[Key, list[Cluster]] = {}
-    for members, e, component in clusters:
-        component_of.update((i, component) for i in members)
-        by_component.setdefault(component, []).append(Cluster(tuple(keys[i] for i in members), e))
-    known = {k: Known(feats[i], tuple(keys[j] for j in near[i]), component_of[i]) for i, k in enumerate(keys)}
+    cluster_of = {i: c for c, (members, _) in enumerate(clusters) for i in members}
+    numbers = serials.tolist()
+    known = {k: Known(numbers[i], feats[i], tuple(numbers[j] for j, _ in scored[i]),
+                      tuple(s for _, s in scored[i]), cluster_of[i]) for i, k in enumerate(keys)}
     return GroupMemo(fresh.config, fresh.ignore, VERSION, {_draft_key(k): d for k, d in zip(keys, drafts)},
-                     df, len(keys), known, {c: tuple(v) for c, v in by_component.items()})
+                     df, len(keys), known, counts, table[0], table[1], tuple(c for _, c in clusters))
