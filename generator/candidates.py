@@ -43,22 +43,25 @@ def indexed(count: int) -> bool:
     return 1 < count <= MAX_POSTINGS
 
 
-def build_index(feats: Sequence[Features],
-                only: set[str] | None = None) -> tuple[dict[str, Postings], dict[str, list[int]]]:
-    """Term -> the articles indexed under it (terms of one article or of too many left out), and every term's
-    list of articles; with ``only``, just those terms."""
+def term_lists(feats: Sequence[Features], only: set[str] | None = None) -> dict[str, list[int]]:
+    """Every index term's articles (ascending); with ``only``, just those terms."""
     lists: dict[str, list[int]] = defaultdict(list)
     for i, f in enumerate(feats):
-        for key in index_terms(f):
+        for key in islice(f.terms, INDEX_TERMS):
             if only is None or key in only:
                 lists[key].append(i)
+    return lists
+
+
+def postings(feats: Sequence[Features], lists: dict[str, list[int]]) -> dict[str, Postings]:
+    """The index: term -> the articles indexed under it (terms of one article or of too many left out)."""
     index: dict[str, Postings] = {}
     for key, members in lists.items():
         if indexed(len(members)):
             dated = sorted((feats[i].day, i) for i in members if feats[i].day is not None)
             undated = [i for i in members if feats[i].day is None]
             index[key] = Postings([d for d, _ in dated], [i for _, i in dated], undated)
-    return index, lists
+    return index
 
 
 def _partners(postings: Postings, day: float | None, max_days: float) -> list[int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from itertools import chain
+from typing import Protocol
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +26,14 @@ from generator.similarity import similarities
 # Edges weaker than this share of the threshold are dropped: they barely move a group's mean, and at 100,000
 # articles keeping every weak pair would cost more memory than it is worth.
 EDGE_FLOOR = 0.5
+
+
+class Partners(Protocol):
+    """Each article's candidate partners as indexes (regroup.Partners)."""
+
+    def __getitem__(self, i: int) -> list[int]: ...
+    def __len__(self) -> int: ...
+    def graph(self) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +78,12 @@ class PairValues:
 
 
 def recluster(redo: set[int], old: Sequence[tuple[list[int], Cluster]], fresh: list[int],
-              ordered: Sequence[Article], feats: Sequence[Features], near: list[list[int]],
+              ordered: Sequence[Article], feats: Sequence[Features], near: Partners,
               value: PairValues, config: GroupingConfig) -> list[tuple[list[int], Cluster]]:
     """The clusters of this run: ``old`` clusters (as indexes now, and as the memo had them) are kept unless their
     number is in ``redo`` or may join what is formed anew; ``fresh`` articles are in no old cluster."""
     where = {i: c for c, (members, _) in enumerate(old) for i in members}
-    lengths = np.array([len(partners) for partners in near], dtype=np.int64)
-    graph = (np.repeat(np.arange(len(near)), lengths),
-             np.fromiter(chain.from_iterable(near), dtype=np.int64, count=int(lengths.sum())))
+    graph = near.graph()
     while True:
         members = sorted({i for c in redo for i in old[c][0]} | set(fresh))
         formed, merges = _average_link(members, feats, near, value, config)
@@ -90,7 +96,7 @@ def recluster(redo: set[int], old: Sequence[tuple[list[int], Cluster]], fresh: l
     return kept + _clusters(formed, merges, old, redo, ordered, feats, value, config)
 
 
-def _average_link(members: list[int], feats: Sequence[Features], near: list[list[int]], value: PairValues,
+def _average_link(members: list[int], feats: Sequence[Features], near: Partners, value: PairValues,
                   config: GroupingConfig) -> tuple[list[list[int]], list[tuple[tuple[int, int, float], ...]]]:
     """Clusters of ``members`` (as global indexes, ascending) and each one's merges (positions in it)."""
     if not members:

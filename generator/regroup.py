@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from itertools import chain
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from generator.candidates import best, build_index, index_terms, indexed, nearest, pairs_of, score
+from generator.candidates import best, index_terms, indexed, nearest, postings, score, term_lists
 from generator.config import GroupingConfig
-from generator.features import EVENT_SIZE, Draft, Features, draft, finish, ignore_list, octave
+from generator.features import EVENT_SIZE, Draft, Features, corpus_info, draft, finish, ignore_list, octave
 from generator.model import Article, Story
 from generator.recluster import Cluster, PairValues, recluster
 from generator.story import make_story
@@ -34,7 +35,10 @@ Key = tuple  # content_key(article)
 
 def content_key(article: Article) -> tuple:
     """A sort key from what the article says and when, so that neither input order nor file names matter."""
-    digest = hashlib.sha256((article.title + "\n" + article.text).encode("utf-8")).hexdigest()
+    hashed = hashlib.sha256((article.title + "\n").encode("utf-8"))
+    for n, block in enumerate(article.blocks):  # the digest of title and text, without joining the text
+        hashed.update(block.text.encode("utf-8") if not n else ("\n\n" + block.text).encode("utf-8"))
+    digest = hashed.hexdigest()
     when = article.published.timestamp() if article.published else float("inf")
     return (when, digest, article.id, article.language or "")
 
@@ -51,7 +55,7 @@ class Known:
     features: Features
     near: tuple[int, ...]  # its candidate partners (serials)
     scores: tuple[float, ...]  # and their scores
-    cluster: int  # its cluster: a number in GroupMemo.clusters
+    cluster: int  # its cluster: the serial of the cluster's first article
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +73,8 @@ class GroupMemo:
     counts: dict[str, int] = field(default_factory=dict)  # term -> articles indexed under it
     pairs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # serials, sorted: a << 32 | b
     values: np.ndarray = field(default_factory=lambda: np.zeros(0))  # similarity of each pair
-    clusters: tuple[Cluster, ...] = ()
+    clusters: dict[int, Cluster] = field(default_factory=dict)  # by the serial of its first article
+    serial: int = 0  # the next serial to give
 
 
 def regroup(articles: Sequence[Article], config: GroupingConfig, memo: GroupMemo | None,
@@ -79,41 +84,42 @@ def regroup(articles: Sequence[Article], config: GroupingConfig, memo: GroupMemo
     keyed = sorted(((content_key(a), a) for a in articles), key=lambda pair: pair[0])
     keys, ordered = [k for k, _ in keyed], [a for _, a in keyed]
     fresh = GroupMemo(config, extra)
-    if (memo is None or memo.config != config or memo.ignore != extra or memo.version != VERSION
-            or len(set(keys)) != len(keys)):  # the same article twice: keys cannot name articles apart
+    present = set(keys)
+    unique = len(present) == len(keys)  # else the same article twice: keys cannot name articles apart
+    if memo is None or memo.config != config or memo.ignore != extra or memo.version != VERSION or not unique:
         memo = fresh
-    drafts, df, changed = _drafts(ordered, keys, memo, config, extra)
+    gone = [(k, known) for k, known in memo.known.items() if k not in present]
+    drafts, df, changed = _drafts(ordered, keys, memo, gone, config, extra)
     feats, dirty = _features(ordered, keys, drafts, df, changed, memo, config, keep)
     serials = _serials(keys, memo)
-    at = np.full(int(serials.max(initial=-1)) + 1, -1, dtype=np.int64)
+    at = np.full(max(int(serials.max(initial=-1)), memo.serial - 1) + 1, -1, dtype=np.int64)
     at[serials] = np.arange(len(keys))
     place = at.tolist()  # serial -> index now (-1: gone)
-    scored, affected, counts = _near(keys, feats, dirty, memo, serials.tolist(), place, config)
-    near = [[j for j, _ in partners] for partners in scored]
+    partners, scores, affected, counts = _near(keys, feats, dirty, memo, gone, serials.tolist(), place, config)
+    near = Partners(partners, place, at)
     changed = np.zeros(len(keys), dtype=bool)
     changed[list(dirty)] = True
     value = PairValues(feats, serials, changed, memo.pairs, memo.values, config)
-    old = [([place[q] for q in c.members if place[q] >= 0], c) for c in memo.clusters]
+    old = [([place[q] for q in c.members if place[q] >= 0], c) for c in memo.clusters.values()]
     fresh_articles = [i for i, k in enumerate(keys) if k not in memo.known]
-    redo = _to_redo(keys, near, dirty, affected, memo, serials.tolist(), place)
+    redo = _to_redo(keys, near, dirty, affected, memo, gone, serials.tolist(), place)
     clusters = recluster(redo, old, fresh_articles, ordered, feats, near, value, config)
     stories = tuple(sorted((make_story([ordered[i] for i in members], c.explanation.links, c.explanation.terms,
                                        c.explanation.copies) for members, c in clusters), key=lambda s: s.id))
-    if not keep or len(set(keys)) != len(keys):
+    if not keep or not unique:
         return stories, fresh if keep else None
-    present = set(keys)
-    gone = np.array([known.serial for k, known in memo.known.items() if k not in present], dtype=np.int64)
-    return stories, _memo(fresh, keys, drafts, df, feats, scored, counts, clusters, serials,
-                          value.next_table(gone))
+    fresh = replace(fresh, serial=max(memo.serial, int(serials.max(initial=-1)) + 1))
+    return stories, _memo(fresh, memo, keys, drafts, df, feats, partners, scores, counts, clusters, serials,
+                          value.next_table(np.array([known.serial for _, known in gone], dtype=np.int64)))
 
 
-def _to_redo(keys: list[Key], near: list[list[int]], dirty: set[int], affected: set[int], memo: GroupMemo,
-             serials: list[int], place: list[int]) -> set[int]:
+def _to_redo(keys: list[Key], near: "Partners", dirty: set[int], affected: set[int], memo: GroupMemo,
+             gone: list[tuple[Key, Known]], serials: list[int], place: list[int]) -> set[int]:
     """The memo's clusters (numbers) to form anew: those of changed or removed articles, and of both ends of a
     pair that came or went between unchanged articles."""
-    present = set(keys)
-    redo = {known.cluster for k, known in memo.known.items() if k not in present}
-    redo.update(memo.known[keys[i]].cluster for i in dirty if keys[i] in memo.known)
+    slot = {c: n for n, c in enumerate(memo.clusters)}
+    redo = {slot[known.cluster] for _, known in gone}
+    redo.update(slot[memo.known[keys[i]].cluster] for i in dirty if keys[i] in memo.known)
     for i in affected:
         known = memo.known.get(keys[i])
         if known is None or i in dirty:
@@ -121,24 +127,45 @@ def _to_redo(keys: list[Key], near: list[list[int]], dirty: set[int], affected: 
         for q in {serials[j] for j in near[i]}.symmetric_difference(known.near):
             j = place[q] if q < len(place) else -1
             if j >= 0 and j not in dirty:
-                redo.add(known.cluster)
-                redo.add(memo.known[keys[j]].cluster)
+                redo.add(slot[known.cluster])
+                redo.add(slot[memo.known[keys[j]].cluster])
     return redo
 
 
-def _drafts(ordered: Sequence[Article], keys: list[Key], memo: GroupMemo, config: GroupingConfig,
-            extra: frozenset[str]) -> tuple[list[Draft], dict[str, int], set[str]]:
+class Partners(Sequence):
+    """Each article's candidate partners as indexes, from their serials (converted on first use)."""
+
+    def __init__(self, serials: list[tuple[int, ...]], place: list[int], at: np.ndarray) -> None:
+        self.serials, self.place, self.at = serials, place, at
+        self.lists: list[list[int] | None] = [None] * len(serials)
+
+    def __len__(self) -> int:
+        return len(self.serials)
+
+    def __getitem__(self, i: int) -> list[int]:  # type: ignore[override]
+        found = self.lists[i]
+        if found is None:
+            found = self.lists[i] = [self.place[q] for q in self.serials[i]]
+        return found
+
+    def graph(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every (article, partner) as two arrays of indexes."""
+        lengths = np.fromiter((len(p) for p in self.serials), dtype=np.int64, count=len(self.serials))
+        flat = np.fromiter(chain.from_iterable(self.serials), dtype=np.int64, count=int(lengths.sum()))
+        return np.repeat(np.arange(len(self.serials)), lengths), self.at[flat]
+
+
+def _drafts(ordered: Sequence[Article], keys: list[Key], memo: GroupMemo, gone: list[tuple[Key, Known]],
+            config: GroupingConfig, extra: frozenset[str]) -> tuple[list[Draft], dict[str, int], set[str]]:
     """Each article's draft (the memo's where its text is known), the corpus's document frequencies and the terms
     whose frequency changed since the memo."""
     drafts = [memo.drafts.get(_draft_key(k)) or draft(a, extra, config) for k, a in zip(keys, ordered)]
     df = dict(memo.df)
     changed: set[str] = set()
-    present = set(keys)
-    for k in memo.known:
-        if k not in present:
-            for term in memo.drafts[_draft_key(k)].keys:
-                df[term] -= 1
-                changed.add(term)
+    for k, _ in gone:
+        for term in memo.drafts[_draft_key(k)].keys:
+            df[term] -= 1
+            changed.add(term)
     for k, d in zip(keys, drafts):
         if k not in memo.known:
             for term in d.keys:
@@ -160,12 +187,17 @@ def _features(ordered: Sequence[Article], keys: list[Key], drafts: list[Draft | 
               keep: bool) -> tuple[list[Features], set[int]]:
     """Each article's features (the memo's where they still hold) and the indexes of the new or changed ones."""
     moved = {t for t in changed if _cap(df.get(t, 0)) != _cap(memo.df.get(t, 0))}
+    # A weight that only went down changes the features of articles that have the term among their top terms;
+    # one that went up may also lift it into them, so any article with the term in its draft is looked at.
+    down = {t for t in moved if corpus_info(df.get(t, 0), len(keys)) < corpus_info(memo.df.get(t, 0), len(keys))}
+    up = moved - down
     everything = octave(max(len(keys), 1)) != octave(max(memo.articles, 1))
     feats, dirty = [], set()
     for i, (k, a) in enumerate(zip(keys, ordered)):
         known = memo.known.get(k)
         d = drafts[i]
-        if known is not None and not everything and (not moved or moved.isdisjoint(d.keys)):
+        if known is not None and not everything and not (
+                up and not up.isdisjoint(d.keys) or down and any(t in known.features.terms for t in down)):
             feats.append(known.features)
         else:
             made = finish(a, d, df, len(keys), config)
@@ -179,24 +211,25 @@ def _features(ordered: Sequence[Article], keys: list[Key], drafts: list[Draft | 
     return feats, dirty
 
 
-def _near(keys: list[Key], feats: list[Features], dirty: set[int], memo: GroupMemo, serials: list[int],
-          place: list[int], config: GroupingConfig) -> tuple[list[list[tuple[int, float]]], set[int], dict[str, int]]:
-    """Each article's candidate partners with their scores, the articles whose partners were worked out again,
-    and how many articles each term is indexed for.
+def _near(keys: list[Key], feats: list[Features], dirty: set[int], memo: GroupMemo, gone: list[tuple[Key, Known]],
+          serials: list[int], place: list[int], config: GroupingConfig
+          ) -> tuple[list[tuple[int, ...]], list[tuple[float, ...]], set[int], dict[str, int]]:
+    """Each article's candidate partners (serials) and their scores, the articles whose partners were worked out
+    again or gained one, and how many articles each term is indexed for.
 
     With a memo, an article keeps its partners and gains the new or changed articles that now score high
     enough; it is worked out again from the index when it is new or changed, when a partner of it was removed
     or changed, or when one of its index terms enters or leaves the index."""
-    present = set(keys)
-    gone = [known for k, known in memo.known.items() if k not in present]
     if not memo.known:
-        index, lists = build_index(feats)
-        return [nearest(i, feats, index, config) for i in range(len(keys))], set(range(len(keys))), \
-            {t: len(m) for t, m in lists.items()}
-    old_terms = [set(index_terms(k.features)) for k in gone]
+        lists = term_lists(feats)
+        index = postings(feats, lists)
+        found = [nearest(i, feats, index, config) for i in range(len(keys))]
+        return ([tuple(serials[j] for j, _ in f) for f in found], [tuple(s for _, s in f) for f in found],
+                set(range(len(keys))), {t: len(m) for t, m in lists.items()})
+    old_terms = [set(index_terms(known.features)) for _, known in gone]
     old_terms += [set(index_terms(memo.known[keys[i]].features)) for i in dirty if keys[i] in memo.known]
     reach = set().union(*old_terms, *(index_terms(feats[i]) for i in dirty))
-    _, lists = build_index(feats, reach)
+    lists = term_lists(feats)
     counts = dict(memo.counts)
     for term in reach:
         counts[term] = len(lists.get(term, ()))
@@ -206,24 +239,23 @@ def _near(keys: list[Key], feats: list[Features], dirty: set[int], memo: GroupMe
     for term in reach:
         if indexed(counts.get(term, 0)) != indexed(memo.counts.get(term, 0)):
             again.update(lists.get(term, ()))
-    stale = {known.serial for known in gone} | {serials[i] for i in dirty if keys[i] in memo.known}
+    stale = {known.serial for _, known in gone} | {serials[i] for i in dirty if keys[i] in memo.known}
     for term in set().union(*old_terms):
         for i in lists.get(term, ()):
             if not stale.isdisjoint(memo.known[keys[i]].near) if keys[i] in memo.known else True:
                 again.add(i)
-    near: list[list[tuple[int, float]]] = []
     gains = _gains(feats, dirty, again, lists, counts, config)
-    for i, k in enumerate(keys):
+    partners = [memo.known[k].near if i not in again else () for i, k in enumerate(keys)]
+    scores = [memo.known[k].scores if i not in again else () for i, k in enumerate(keys)]
+    needed = set().union(*(index_terms(feats[i]) for i in again))
+    index = postings(feats, {t: lists[t] for t in needed if t in lists})
+    for i in again | set(gains):
         if i in again:
-            near.append([])
-            continue
-        known = memo.known[k]
-        kept = [(place[q], s) for q, s in zip(known.near, known.scores)]
-        near.append(best(kept + gains[i], config) if i in gains else kept)
-    index, _ = build_index(feats, set().union(*(index_terms(feats[i]) for i in again)))
-    for i in again:
-        near[i] = nearest(i, feats, index, config)
-    return near, again | set(gains), counts
+            found = nearest(i, feats, index, config)
+        else:
+            found = best([(place[q], s) for q, s in zip(partners[i], scores[i])] + gains[i], config)
+        partners[i], scores[i] = tuple(serials[j] for j, _ in found), tuple(s for _, s in found)
+    return partners, scores, again | set(gains), counts
 
 
 def _gains(feats: list[Features], dirty: set[int], again: set[int], lists: dict[str, list[int]],
@@ -242,7 +274,7 @@ def _gains(feats: list[Features], dirty: set[int], again: set[int], lists: dict[
 def _serials(keys: list[Key], memo: GroupMemo) -> np.ndarray:
     """Each article's serial: the memo's, or the next free ones for new articles."""
     serials = np.zeros(len(keys), dtype=np.int64)
-    following = max((k.serial for k in memo.known.values()), default=-1) + 1
+    following = memo.serial
     for i, k in enumerate(keys):
         known = memo.known.get(k)
         if known is None:
@@ -252,13 +284,21 @@ def _serials(keys: list[Key], memo: GroupMemo) -> np.ndarray:
     return serials
 
 
-def _memo(fresh: GroupMemo, keys: list[Key], drafts: list[Draft], df: dict[str, int], feats: list[Features],
-          scored: list[list[tuple[int, float]]], counts: dict[str, int], clusters: list[tuple[list[int], Cluster]],
-          serials: np.ndarray, table: tuple[np.ndarray, np.ndarray]) -> GroupMemo:
-    """The memo of this run."""
-    cluster_of = {i: c for c, (members, _) in enumerate(clusters) for i in members}
+def _memo(fresh: GroupMemo, memo: GroupMemo, keys: list[Key], drafts: list[Draft], df: dict[str, int],
+          feats: list[Features], partners: list[tuple[int, ...]], scores: list[tuple[float, ...]],
+          counts: dict[str, int], clusters: list[tuple[list[int], Cluster]], serials: np.ndarray,
+          table: tuple[np.ndarray, np.ndarray]) -> GroupMemo:
+    """The memo of this run (an article's entry is the old memo's where nothing of it changed)."""
+    cluster_of = {i: c.members[0] for members, c in clusters for i in members}
     numbers = serials.tolist()
-    known = {k: Known(numbers[i], feats[i], tuple(numbers[j] for j, _ in scored[i]),
-                      tuple(s for _, s in scored[i]), cluster_of[i]) for i, k in enumerate(keys)}
+    known = {}
+    for i, k in enumerate(keys):
+        before = memo.known.get(k)
+        if (before is not None and before.features is feats[i] and before.near is partners[i]
+                and before.cluster == cluster_of[i]):
+            known[k] = before
+        else:
+            known[k] = Known(numbers[i], feats[i], partners[i], scores[i], cluster_of[i])
     return GroupMemo(fresh.config, fresh.ignore, VERSION, {_draft_key(k): d for k, d in zip(keys, drafts)},
-                     df, len(keys), known, counts, table[0], table[1], tuple(c for _, c in clusters))
+                     df, len(keys), known, counts, table[0], table[1], {c.members[0]: c for _, c in clusters},
+                     fresh.serial)
