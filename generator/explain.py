@@ -79,14 +79,17 @@ def story_terms(members: Sequence[int], feats: Sequence[Features]) -> tuple[str,
     """What the story's articles share: terms in at least two of them, most widespread and weighty first."""
     if len(members) < 2:
         return ()
-    count: Counter[str] = Counter()
+    count = Counter(key for i in members for key in feats[i].terms)
     weight: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = {}
     for i in members:
         for (key, value), form in zip(feats[i].terms.items(), feats[i].surface):
-            count[key] += 1
+            if count[key] < 2:
+                continue
             weight[key] += value
-            forms.setdefault(key, Counter())[form] += 1
+            if key not in forms:
+                forms[key] = Counter()
+            forms[key][form] += 1
     common = [k for k in count if count[k] >= 2]
     common.sort(key=lambda k: (-count[k] * weight[k], k))
     return tuple(_readable(forms[k]) for k in common[:STORY_TERMS])

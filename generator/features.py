@@ -221,24 +221,33 @@ def head(word: str, language: str) -> str | None:
     return None
 
 
+@cache
+def _entries(token: str, language: str) -> tuple[tuple[str, float, str], ...]:
+    """What one token counts as: (key, background information, form written) of its term and, for a compound,
+    of its head; nothing for a token grouping ignores."""
+    if len(token) < 2 and not token.isdigit():
+        return ()
+    key, word, ignore = _term(token, language)
+    if ignore:
+        return ()
+    found = [(key, background_info(key, word, language), sys.intern(token))]
+    part = head(word, language)
+    if part is not None and fold(part)[:STEM] != key:
+        found.append((fold(part)[:STEM], background_info(fold(part)[:STEM], part, language), sys.intern(part)))
+    return tuple(found)
+
+
 def _count(tokens: list[str], language: str, extra: frozenset[str],
            counts: Counter[str], info: dict[str, float], surface: dict[str, str]) -> None:
-    def add(key: str, word: str, form: str, n: int) -> None:
-        if key not in info:
-            info[key] = background_info(key, word, language)
-            surface[key] = sys.intern(form)
-        counts[key] += n
-
     for token, n in Counter(tokens).items():
-        if len(token) < 2 and not token.isdigit():
+        entries = _entries(token, language)
+        if not entries or (extra and fold(token) in extra):
             continue
-        key, word, ignore = _term(token, language)
-        if ignore or (extra and fold(token) in extra):
-            continue
-        add(key, word, token, n)
-        part = head(word, language)
-        if part is not None and fold(part)[:STEM] != key:
-            add(fold(part)[:STEM], part, part, n)
+        for key, value, form in entries:
+            if key not in info:
+                info[key] = value
+                surface[key] = form
+            counts[key] += n
 
 
 def draft(article: Article, extra: frozenset[str], config: GroupingConfig) -> Draft:
@@ -292,14 +301,6 @@ def minhash(hashes: tuple[int, ...]) -> np.ndarray:
     return (((values * _PERM_A) % _PRIME + _PERM_B) % _PRIME).min(axis=0).astype(np.uint32)
 
 
-def document_frequencies(drafts: Sequence[Draft]) -> Counter[str]:
-    """In how many articles each (kept) term occurs."""
-    df: Counter[str] = Counter()
-    for d in drafts:
-        df.update(d.keys)
-    return df
-
-
 def octave(count: int) -> int:
     """The count's step on a scale of STEPS parts of an octave: with 4, 0 for 1, 4 for 2, 8 for 4, ..."""
     return int(STEPS * math.log2(count) + 1e-9)
@@ -313,11 +314,17 @@ def corpus_info(df: int, articles: int) -> float:
     return math.inf if spread <= 0 else (octave(articles) - octave(spread)) / STEPS * math.log10(2)
 
 
-def finish(article: Article, d: Draft, df: Counter[str], articles: int, config: GroupingConfig) -> Features:
-    """The article's features: background weights capped by the corpus, the top terms, unit length."""
+def finish(article: Article, d: Draft, df: dict[str, int], articles: int, config: GroupingConfig,
+           caps: dict[str, float] | None = None) -> Features:
+    """The article's features: background weights capped by the corpus, the top terms, unit length. ``caps``
+    keeps each term's corpus information for the next article of the same corpus."""
     weights = []
+    caps = {} if caps is None else caps
     for key, value, info, form in zip(d.keys, d.values.tolist(), d.info.tolist(), d.surface):
-        capped = min(info, corpus_info(df[key], articles))
+        cap = caps.get(key)
+        if cap is None:
+            cap = caps[key] = corpus_info(df[key], articles)
+        capped = min(info, cap)
         if capped > 0:
             weights.append((-value * capped / info, key, form))
     top = sorted(weights)[:config.terms_per_article]
@@ -325,15 +332,3 @@ def finish(article: Article, d: Draft, df: Counter[str], articles: int, config: 
     day = article.published.timestamp() / 86400 if article.published else None
     return Features(article.id, d.language, day, {k: -v / norm for v, k, _ in top}, tuple(f for _, _, f in top),
                     d.signature, d.shingles, d.headline)
-
-
-def features(articles: Sequence[Article], config: GroupingConfig) -> list[Features]:
-    """Features of every article, in the given order."""
-    extra = ignore_list(config.ignore_file) if config.ignore_file else frozenset()
-    drafts: list[Draft | None] = [draft(a, extra, config) for a in articles]
-    df = document_frequencies(drafts)
-    done = []
-    for i, a in enumerate(articles):
-        done.append(finish(a, drafts[i], df, len(articles), config))
-        drafts[i] = None  # a corpus of drafts and one of features need not be held at once
-    return done

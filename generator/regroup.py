@@ -193,6 +193,7 @@ def _features(ordered: Sequence[Article], keys: list[Key], drafts: list[Draft | 
     up = moved - down
     everything = octave(max(len(keys), 1)) != octave(max(memo.articles, 1))
     feats, dirty = [], set()
+    caps: dict[str, float] = {}
     for i, (k, a) in enumerate(zip(keys, ordered)):
         known = memo.known.get(k)
         d = drafts[i]
@@ -200,7 +201,7 @@ def _features(ordered: Sequence[Article], keys: list[Key], drafts: list[Draft | 
                 up and not up.isdisjoint(d.keys) or down and any(t in known.features.terms for t in down)):
             feats.append(known.features)
         else:
-            made = finish(a, d, df, len(keys), config)
+            made = finish(a, d, df, len(keys), config, caps)
             if known is not None and made.terms == known.features.terms and made.surface == known.features.surface:
                 made = known.features  # a weight's step moved, but not this article's terms or their weights
             else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from functools import cache
+from itertools import chain
 
 import numpy as np
 
@@ -48,13 +49,14 @@ def interlingual(word: str, one: str, other: str) -> bool:
 
 @cache
 def _shared_forms(one: str, other: str) -> dict[str, bool]:
-    """Form as written -> whether it can match across the two languages (filled as forms are met)."""
+    """Form as written -> whether it can match across the two languages (filled as forms are met; the two
+    languages in alphabetical order, as it does not matter which is which)."""
     return {}
 
 
 def interlingual_view(f: Features, other: str) -> dict[str, float]:
     """The article's terms that can match in the other language, at unit length."""
-    known = _shared_forms(f.language, other)
+    known = _shared_forms(min(f.language, other), max(f.language, other))
     kept = {}
     for (k, v), form in zip(f.terms.items(), f.surface):
         shared_form = known.get(form)
@@ -120,8 +122,8 @@ def similarities(feats: Sequence[Features], pairs: np.ndarray,
                  config: GroupingConfig) -> tuple[np.ndarray, np.ndarray]:
     """``similarity`` and ``is_copy`` of each pair (rows of ``pairs``: two indexes into ``feats``), many at once.
 
-    Each pair's cosine is summed over its first article's terms in their order, so that the result is the same
-    bit for bit whatever else is compared in the same call."""
+    Each pair's cosine is summed over its first article's terms in their order, and a view's length with
+    ``math.fsum``, so that a pair's result is the same bit for bit whatever else is compared in the same call."""
     out, copies = np.zeros(len(pairs)), np.zeros(len(pairs), dtype=bool)
     if not len(pairs):
         return out, copies
@@ -133,7 +135,7 @@ def similarities(feats: Sequence[Features], pairs: np.ndarray,
         chunk = slice(start, start + CHUNK)
         a, b = pairs[chunk, 0], pairs[chunk, 1]
         times = _time_factors(days[a], days[b], config)
-        out[chunk] = vectors.cosines(vectors.left[chunk], vectors.right[chunk]) * times
+        out[chunk] = vectors.cosines(chunk) * times
         shares = np.count_nonzero(signatures[a] == signatures[b], axis=1) / signatures.shape[1]
         maybe = (shares >= config.copy_similarity) & (times > 0) & ~short[a] & ~short[b]
         for p in np.flatnonzero(maybe).tolist():
@@ -150,46 +152,88 @@ def _time_factors(a: np.ndarray, b: np.ndarray, config: GroupingConfig) -> np.nd
 
 
 class _Vectors:
-    """The term vectors the pairs need (an article's own, or its view towards another language) as padded arrays
-    of term ids and weights; ``left`` and ``right`` give each pair's two rows."""
+    """The articles' term vectors as padded arrays (term ids, weights, ids of the forms written), and for pairs
+    across languages each side's view towards the other language: the terms both can share, at unit length."""
 
     def __init__(self, feats: Sequence[Features], pairs: np.ndarray) -> None:
-        vocabulary: dict[str, int] = {}
-        rows: dict[tuple[int, str | None], int] = {}
-        vectors: list[tuple[list[int], list[float]]] = []
-        language = [f.language for f in feats]
+        involved, inverse = np.unique(pairs, return_inverse=True)
+        inverse = inverse.reshape(-1, 2)
+        chosen = [feats[i] for i in involved.tolist()]
+        lengths = np.fromiter((len(f.terms) for f in chosen), dtype=np.int64, count=len(chosen))
+        width = max(1, int(lengths.max()))
+        rows = np.repeat(np.arange(len(chosen)), lengths)
+        columns = np.arange(len(rows)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        # Terms and forms numbered through their (cached) string hashes: only equality matters here.
+        keys = np.fromiter(map(hash, chain.from_iterable(f.terms for f in chosen)), dtype=np.int64, count=len(rows))
+        _, key_ids = np.unique(keys, return_inverse=True)
+        written = list(chain.from_iterable(f.surface for f in chosen))
+        _, first, form_ids = np.unique(np.fromiter(map(hash, written), dtype=np.int64, count=len(rows)),
+                                       return_index=True, return_inverse=True)
+        self.pad = int(key_ids.max(initial=-1)) + 1
+        self.ids = np.full((len(chosen), width), self.pad, dtype=np.int64)
+        self.ids[rows, columns] = key_ids
+        self.weights = np.zeros((len(chosen), width))
+        self.weights[rows, columns] = np.fromiter(chain.from_iterable(f.terms.values() for f in chosen),
+                                                  dtype=np.float64, count=len(rows))
+        self.forms = np.zeros((len(chosen), width), dtype=np.int64)
+        self.forms[rows, columns] = form_ids
+        languages = [f.language for f in chosen]
+        forms = [written[x] for x in first.tolist()]
+        self.left, self.right = inverse[:, 0], inverse[:, 1]
+        self.lvec, self.rvec = self.left.copy(), self.right.copy()  # each side's vector: a row or a view
+        self._views(languages, forms)
 
-        def row(i: int, other: str) -> int:
-            view = None if other == language[i] else other
-            found = rows.get((i, view))
-            if found is None:
-                terms = feats[i].terms if view is None else interlingual_view(feats[i], view)
-                found = rows[(i, view)] = len(vectors)
-                vectors.append(([vocabulary.setdefault(k, len(vocabulary)) for k in terms], list(terms.values())))
-            return found
+    def _views(self, languages: list[str], forms: list[str]) -> None:
+        """Each side of a pair across languages gets its view towards the other side's language."""
+        code = {language: n for n, language in enumerate(sorted(set(languages)))}
+        lang = np.array([code[language] for language in languages], dtype=np.int64)
+        across = np.flatnonzero(lang[self.left] != lang[self.right])
+        if not len(across):
+            return
+        names = sorted(code, key=code.get)
+        sides = np.concatenate([np.stack([self.left[across], lang[self.right[across]]], axis=1),
+                                np.stack([self.right[across], lang[self.left[across]]], axis=1)])
+        combos, which = np.unique(sides, axis=0, return_inverse=True)
+        views = np.zeros((len(combos), self.weights.shape[1]))
+        rows, others = combos[:, 0], combos[:, 1]
+        for one, other in {(languages[r], names[o]) for r, o in combos.tolist()}:
+            group = np.flatnonzero((lang[rows] == code[one]) & (others == code[other]))
+            used = self.forms[rows[group]]
+            flags = np.zeros(len(forms), dtype=bool)
+            known = _shared_forms(min(one, other), max(one, other))
+            for form_id in np.unique(used).tolist():
+                form = forms[form_id]
+                shared_form = known.get(form)
+                if shared_form is None:
+                    shared_form = known[form] = form[:1].isdigit() or interlingual(fold(form), one, other)
+                flags[form_id] = shared_form
+            kept = self.weights[rows[group]] * (flags[used] & (self.ids[rows[group]] < self.pad))
+            norms = np.array([math.sqrt(math.fsum(row)) or 1.0 for row in (kept * kept).tolist()])
+            views[group] = kept / norms[:, None]
+        which = which.reshape(-1) + len(self.weights)
+        self.lvec[across], self.rvec[across] = which[:len(across)], which[len(across):]
+        self.ids = np.concatenate([self.ids, self.ids[rows]])
+        self.weights = np.concatenate([self.weights, views])
 
-        listed = pairs.tolist()
-        self.left = np.array([row(i, language[j]) for i, j in listed], dtype=np.int64)
-        self.right = np.array([row(j, language[i]) for i, j in listed], dtype=np.int64)
-        width = max(1, max(len(ids) for ids, _ in vectors))
-        self.pad = len(vocabulary)
-        self.ids = np.full((len(vectors), width), self.pad, dtype=np.int64)
-        self.weights = np.zeros((len(vectors), width))
-        for r, (ids, values) in enumerate(vectors):
-            self.ids[r, :len(ids)] = ids
-            self.weights[r, :len(values)] = values
-
-    def cosines(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        """``cosine`` of each pair of rows: (pair, term) keys matched by sorting."""
-        stride = np.arange(len(left), dtype=np.int64)[:, None] * (self.pad + 1)
-        lids, rids = self.ids[left], self.ids[right]
-        lmask, rmask = lids < self.pad, rids < self.pad
-        _, li, ri = np.intersect1d((lids + stride)[lmask], (rids + stride)[rmask], assume_unique=True,
-                                   return_indices=True)
-        order = np.argsort(li, kind="stable")  # each pair's products in its first article's term order
-        li, ri = li[order], ri[order]
-        products = self.weights[left][lmask][li] * self.weights[right][rmask][ri]
-        owner = np.broadcast_to(np.arange(len(left))[:, None], lmask.shape)[lmask][li]
-        dots = np.bincount(owner, weights=products, minlength=len(left))
-        counts = np.bincount(owner, minlength=len(left))
+    def cosines(self, chunk: slice) -> np.ndarray:
+        """``cosine`` of each pair of the chunk: per first side, its weights spread over a dense array that the
+        second sides look their terms up in; summed in the second side's term order (a term cut from a view
+        weighs 0 and does not count as shared)."""
+        lvec, rvec = self.lvec[chunk], self.rvec[chunk]
+        dots, counts = np.zeros(len(lvec)), np.zeros(len(lvec), dtype=np.int64)
+        dense = np.zeros(self.pad + 1)
+        order = np.argsort(lvec, kind="stable")
+        runs = np.flatnonzero(np.diff(lvec[order])) + 1
+        for run in np.split(order, runs):
+            if not len(run):
+                continue
+            v = lvec[run[0]]
+            dense[self.ids[v]] = self.weights[v]
+            dense[self.pad] = 0.0
+            theirs = rvec[run]
+            found = dense[self.ids[theirs]]
+            products = found * self.weights[theirs]
+            dots[run] = np.cumsum(products, axis=1)[:, -1]
+            counts[run] = np.count_nonzero(products, axis=1)
+            dense[self.ids[v]] = 0.0
         return np.where(counts >= MIN_SHARED, dots, 0.0)
