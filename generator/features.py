@@ -39,6 +39,8 @@ STOP_ZIPF = 6.0
 EVENT_SIZE = 10
 # Corpus counts enter in steps of this many per octave (factor of 2), so that one more article rarely changes them.
 STEPS = 1
+# A draft keeps this many times terms_per_article terms, from which the corpus counts pick the final ones.
+DRAFT_TERMS = 1.5
 # Real headlines are short; words beyond this many in a title are a lead pasted into it and count as body.
 TITLE_WORDS = 24
 # Words compare by the first letters of their lemma: a light stemmer that also joins what lemmas keep apart
@@ -261,7 +263,7 @@ def draft(article: Article, extra: frozenset[str], config: GroupingConfig) -> Dr
     _count(title, language, extra, in_title, info, surface)
     _count(body, language, extra, in_body, info, surface)
     terms = {k: info[k] * _occurrence(in_title[k], in_body[k], config.title_weight) for k in info if info[k] > 0}
-    top = sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:2 * config.terms_per_article]
+    top = sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:int(DRAFT_TERMS * config.terms_per_article)]
     hashes = shingles(title + body)
     return Draft(language, tuple(k for k, _ in top), np.array([v for _, v in top], dtype=np.float32),
                  np.array([info[k] for k, _ in top], dtype=np.float32), tuple(surface[k] for k, _ in top),

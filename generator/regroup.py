@@ -224,9 +224,12 @@ def _near(keys: list[Key], feats: list[Features], dirty: set[int], memo: GroupMe
     if not memo.known:
         lists = term_lists(feats)
         index = postings(feats, lists)
-        found = [nearest(i, feats, index, config) for i in range(len(keys))]
-        return ([tuple(serials[j] for j, _ in f) for f in found], [tuple(s for _, s in f) for f in found],
-                set(range(len(keys))), {t: len(m) for t, m in lists.items()})
+        partners, scores = [], []
+        for i in range(len(keys)):
+            found = nearest(i, feats, index, config)
+            partners.append(tuple(serials[j] for j, _ in found))
+            scores.append(tuple(s for _, s in found))
+        return partners, scores, set(range(len(keys))), {t: len(m) for t, m in lists.items()}
     old_terms = [set(index_terms(known.features)) for _, known in gone]
     old_terms += [set(index_terms(memo.known[keys[i]].features)) for i in dirty if keys[i] in memo.known]
     reach = set().union(*old_terms, *(index_terms(feats[i]) for i in dirty))

@@ -30,7 +30,7 @@ MIN_SHINGLES = 8
 # (a cookie notice longer than the report) are not copies when their headlines tell different things.
 COPY_HEADLINE = 0.5
 # Pairs compared at once by ``similarities`` (bounds the memory of its arrays).
-CHUNK = 1 << 16
+CHUNK = 1 << 17
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -130,12 +130,11 @@ def similarities(feats: Sequence[Features], pairs: np.ndarray,
     days = np.array([np.nan if f.day is None else f.day for f in feats])
     signatures = np.stack([f.signature for f in feats])
     short = np.array([f.shingles < MIN_SHINGLES for f in feats])
-    vectors = _Vectors(feats, pairs)
     for start in range(0, len(pairs), CHUNK):
         chunk = slice(start, start + CHUNK)
         a, b = pairs[chunk, 0], pairs[chunk, 1]
         times = _time_factors(days[a], days[b], config)
-        out[chunk] = vectors.cosines(chunk) * times
+        out[chunk] = _Vectors(feats, pairs[chunk]).cosines() * times
         shares = np.count_nonzero(signatures[a] == signatures[b], axis=1) / signatures.shape[1]
         maybe = (shares >= config.copy_similarity) & (times > 0) & ~short[a] & ~short[b]
         for p in np.flatnonzero(maybe).tolist():
@@ -215,11 +214,11 @@ class _Vectors:
         self.ids = np.concatenate([self.ids, self.ids[rows]])
         self.weights = np.concatenate([self.weights, views])
 
-    def cosines(self, chunk: slice) -> np.ndarray:
+    def cosines(self) -> np.ndarray:
         """``cosine`` of each pair of the chunk: per first side, its weights spread over a dense array that the
         second sides look their terms up in; summed in the second side's term order (a term cut from a view
         weighs 0 and does not count as shared)."""
-        lvec, rvec = self.lvec[chunk], self.rvec[chunk]
+        lvec, rvec = self.lvec, self.rvec
         dots, counts = np.zeros(len(lvec)), np.zeros(len(lvec), dtype=np.int64)
         dense = np.zeros(self.pad + 1)
         order = np.argsort(lvec, kind="stable")
