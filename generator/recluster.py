@@ -105,7 +105,7 @@ def _average_link(members: list[int], feats: Sequence[Features], near: Partners,
     values = value(pairs)
     strong = values >= EDGE_FLOOR * config.threshold
     local = {g: x for x, g in enumerate(members)}
-    edges = [(local[i], local[j], s) for (i, j), s in zip(pairs[strong].tolist(), values[strong].tolist())]
+    edges = ((local[i], local[j], s) for (i, j), s in zip(pairs[strong].tolist(), values[strong].tolist()))
     steps: list[tuple[int, int, float]] = []
     found = average_link([feats[i].day for i in members], edges, config.threshold, config.max_days, steps)
     position = {x: (c, p) for c, group in enumerate(found) for p, x in enumerate(group)}

@@ -3,20 +3,22 @@
 A run from scratch is the same code with an empty memo. What may be reused, and why the result stays exactly that
 of a run from scratch:
 - An article's draft (features.draft) depends only on its language, title and text: kept by content digest.
-- Its features depend on the draft, its date and the corpus counts of its terms, which enter in quarter octaves
-  (features.corpus_info): they are recomputed where a count changes octave, or the number of articles does.
+- Its features depend on the draft, its date and the corpus counts of its terms, which enter in octaves
+  (features.corpus_info): they are recomputed where a count changes octave (and kept where that leaves them as
+  they were), or for all when the number of articles does.
 - Its candidate partners (candidates.nearest) depend on the features of the articles that share an index term with
-  it: recomputed for every article that shares one with a new, changed or removed article.
-- Average-link never merges across components of the similarity graph, and each component's clustering depends
-  only on its own pairs (in the same relative order): the clusters of every component that no changed pair
-  touches are kept, with their explanations. The rest is clustered again as one subgraph.
+  it: an article keeps its partners and gains the new or changed articles that now score high enough, and is
+  worked out again where a partner was removed or changed or an index term entered or left the index.
+- Pair similarities depend only on the two articles' features: kept in a table by serial numbers.
+- The clusters that hold a changed article or pair are formed anew with the new articles; every other cluster is
+  kept, with its explanation, unless a group of it could merge with one of them (recluster.py, dendrogram.py).
 """
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from itertools import chain
 from dataclasses import dataclass, field, replace
+from itertools import chain
 
 import numpy as np
 
@@ -95,11 +97,12 @@ def regroup(articles: Sequence[Article], config: GroupingConfig, memo: GroupMemo
     at = np.full(max(int(serials.max(initial=-1)), memo.serial - 1) + 1, -1, dtype=np.int64)
     at[serials] = np.arange(len(keys))
     place = at.tolist()  # serial -> index now (-1: gone)
-    partners, scores, affected, counts = _near(keys, feats, dirty, memo, gone, serials.tolist(), place, config)
+    partners, scores, affected, counts = _near(keys, feats, dirty, memo, gone, serials.tolist(), place, config,
+                                               keep)
     near = Partners(partners, place, at)
-    changed = np.zeros(len(keys), dtype=bool)
-    changed[list(dirty)] = True
-    value = PairValues(feats, serials, changed, memo.pairs, memo.values, config)
+    redone = np.zeros(len(keys), dtype=bool)
+    redone[list(dirty)] = True
+    value = PairValues(feats, serials, redone, memo.pairs, memo.values, config)
     old = [([place[q] for q in c.members if place[q] >= 0], c) for c in memo.clusters.values()]
     fresh_articles = [i for i, k in enumerate(keys) if k not in memo.known]
     redo = _to_redo(keys, near, dirty, affected, memo, gone, serials.tolist(), place)
@@ -213,7 +216,7 @@ def _features(ordered: Sequence[Article], keys: list[Key], drafts: list[Draft | 
 
 
 def _near(keys: list[Key], feats: list[Features], dirty: set[int], memo: GroupMemo, gone: list[tuple[Key, Known]],
-          serials: list[int], place: list[int], config: GroupingConfig
+          serials: list[int], place: list[int], config: GroupingConfig, keep: bool = True
           ) -> tuple[list[tuple[int, ...]], list[tuple[float, ...]], set[int], dict[str, int]]:
     """Each article's candidate partners (serials) and their scores, the articles whose partners were worked out
     again or gained one, and how many articles each term is indexed for.
@@ -228,7 +231,7 @@ def _near(keys: list[Key], feats: list[Features], dirty: set[int], memo: GroupMe
         for i in range(len(keys)):
             found = nearest(i, feats, index, config)
             partners.append(tuple(serials[j] for j, _ in found))
-            scores.append(tuple(s for _, s in found))
+            scores.append(tuple(s for _, s in found) if keep else ())  # only a memo needs them
         return partners, scores, set(range(len(keys))), {t: len(m) for t, m in lists.items()}
     old_terms = [set(index_terms(known.features)) for _, known in gone]
     old_terms += [set(index_terms(memo.known[keys[i]].features)) for i in dirty if keys[i] in memo.known]

@@ -30,7 +30,7 @@ MIN_SHINGLES = 8
 # (a cookie notice longer than the report) are not copies when their headlines tell different things.
 COPY_HEADLINE = 0.5
 # Pairs compared at once by ``similarities`` (bounds the memory of its arrays).
-CHUNK = 1 << 17
+CHUNK = 1 << 15
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
