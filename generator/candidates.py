@@ -11,7 +11,7 @@ import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import chain
 
 import numpy as np
 
@@ -26,16 +26,17 @@ MAX_POSTINGS = 2000
 
 @dataclass(frozen=True, slots=True)
 class Postings:
-    """The articles indexed under one term: dated ones sorted by day, and the undated ones."""
+    """The articles indexed under one term: dated ones sorted by day, and the undated ones; each with the term's
+    weight in it."""
 
     days: list[float]
-    dated: list[int]
-    undated: list[int]
+    dated: list[tuple[int, float]]
+    undated: list[tuple[int, float]]
 
 
 def index_terms(f: Features) -> list[str]:
     """The article's strongest terms (Features.terms is ordered strongest first, ties by name)."""
-    return list(islice(f.terms, INDEX_TERMS))
+    return list(f.keys[:INDEX_TERMS])
 
 
 def indexed(count: int) -> bool:
@@ -47,7 +48,7 @@ def term_lists(feats: Sequence[Features], only: set[str] | None = None) -> dict[
     """Every index term's articles (ascending); with ``only``, just those terms."""
     lists: dict[str, list[int]] = defaultdict(list)
     for i, f in enumerate(feats):
-        for key in islice(f.terms, INDEX_TERMS):
+        for key in f.keys[:INDEX_TERMS]:
             if only is None or key in only:
                 lists[key].append(i)
     return lists
@@ -60,11 +61,17 @@ def postings(feats: Sequence[Features], lists: dict[str, list[int]]) -> dict[str
         if indexed(len(members)):
             dated = sorted((feats[i].day, i) for i in members if feats[i].day is not None)
             undated = [i for i in members if feats[i].day is None]
-            index[key] = Postings([d for d, _ in dated], [i for _, i in dated], undated)
+            index[key] = Postings([d for d, _ in dated], [(i, _weight(feats[i], key)) for _, i in dated],
+                                  [(i, _weight(feats[i], key)) for i in undated])
     return index
 
 
-def _partners(postings: Postings, day: float | None, max_days: float) -> list[int]:
+def _weight(f: Features, key: str) -> float:
+    """The weight of one of the article's index terms."""
+    return float(f.weights[f.keys.index(key, 0, INDEX_TERMS)])
+
+
+def _partners(postings: Postings, day: float | None, max_days: float) -> list[tuple[int, float]]:
     """The articles under one term that may be one event with an article of this day."""
     if day is None:
         return postings.dated + postings.undated
@@ -79,14 +86,13 @@ def nearest(i: int, feats: Sequence[Features], index: dict[str, Postings],
     that weight."""
     mine = feats[i]
     score: dict[int, float] = defaultdict(float)
-    for key in index_terms(mine):
+    for key, weight in zip(index_terms(mine), mine.weights[:INDEX_TERMS].tolist()):
         postings = index.get(key)
         if postings is None:
             continue
-        weight = mine.terms[key]
-        for j in _partners(postings, mine.day, config.max_days):
+        for j, theirs in _partners(postings, mine.day, config.max_days):
             if j != i:
-                score[j] += weight * feats[j].terms[key]
+                score[j] += weight * theirs
     return best(score.items(), config)
 
 
@@ -103,10 +109,10 @@ def score(i: int, j: int, feats: Sequence[Features], counts: dict[str, int], con
             mine.day - config.max_days <= theirs.day <= mine.day + config.max_days):  # as _partners bisects
         return None
     total, found = 0.0, False
-    theirs_indexed = set(index_terms(theirs))
-    for key in index_terms(mine):
+    theirs_indexed = dict(zip(index_terms(theirs), theirs.weights[:INDEX_TERMS].tolist()))
+    for key, weight in zip(index_terms(mine), mine.weights[:INDEX_TERMS].tolist()):
         if key in theirs_indexed and indexed(counts[key]):
-            total += mine.terms[key] * theirs.terms[key]
+            total += weight * theirs_indexed[key]
             found = True
     return total if found else None
 

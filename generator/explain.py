@@ -79,11 +79,11 @@ def story_terms(members: Sequence[int], feats: Sequence[Features]) -> tuple[str,
     """What the story's articles share: terms in at least two of them, most widespread and weighty first."""
     if len(members) < 2:
         return ()
-    count = Counter(key for i in members for key in feats[i].terms)
+    count = Counter(key for i in members for key in feats[i].keys)
     weight: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = {}
     for i in members:
-        for (key, value), form in zip(feats[i].terms.items(), feats[i].surface):
+        for key, value, form in zip(feats[i].keys, feats[i].weights.tolist(), feats[i].surface):
             if count[key] < 2:
                 continue
             weight[key] += value

@@ -201,11 +201,12 @@ def _features(ordered: Sequence[Article], keys: list[Key], drafts: list[Draft | 
         known = memo.known.get(k)
         d = drafts[i]
         if known is not None and not everything and not (
-                up and not up.isdisjoint(d.keys) or down and any(t in known.features.terms for t in down)):
+                up and not up.isdisjoint(d.keys) or down and any(t in known.features.keys for t in down)):
             feats.append(known.features)
         else:
             made = finish(a, d, df, len(keys), config, caps)
-            if known is not None and made.terms == known.features.terms and made.surface == known.features.surface:
+            if (known is not None and made.keys == known.features.keys and made.surface == known.features.surface
+                    and np.array_equal(made.weights, known.features.weights)):
                 made = known.features  # a weight's step moved, but not this article's terms or their weights
             else:
                 dirty.add(i)

@@ -58,7 +58,7 @@ def interlingual_view(f: Features, other: str) -> dict[str, float]:
     """The article's terms that can match in the other language, at unit length."""
     known = _shared_forms(min(f.language, other), max(f.language, other))
     kept = {}
-    for (k, v), form in zip(f.terms.items(), f.surface):
+    for k, v, form in zip(f.keys, f.weights.tolist(), f.surface):
         shared_form = known.get(form)
         if shared_form is None:
             shared_form = known[form] = k.startswith("#") or interlingual(fold(form), f.language, other)
@@ -158,12 +158,12 @@ class _Vectors:
         involved, inverse = np.unique(pairs, return_inverse=True)
         inverse = inverse.reshape(-1, 2)
         chosen = [feats[i] for i in involved.tolist()]
-        lengths = np.fromiter((len(f.terms) for f in chosen), dtype=np.int64, count=len(chosen))
+        lengths = np.fromiter((len(f.keys) for f in chosen), dtype=np.int64, count=len(chosen))
         width = max(1, int(lengths.max()))
         rows = np.repeat(np.arange(len(chosen)), lengths)
         columns = np.arange(len(rows)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         # Terms and forms numbered through their (cached) string hashes: only equality matters here.
-        keys = np.fromiter(map(hash, chain.from_iterable(f.terms for f in chosen)), dtype=np.int64, count=len(rows))
+        keys = np.fromiter(map(hash, chain.from_iterable(f.keys for f in chosen)), dtype=np.int64, count=len(rows))
         _, key_ids = np.unique(keys, return_inverse=True)
         written = list(chain.from_iterable(f.surface for f in chosen))
         _, first, form_ids = np.unique(np.fromiter(map(hash, written), dtype=np.int64, count=len(rows)),
@@ -172,8 +172,7 @@ class _Vectors:
         self.ids = np.full((len(chosen), width), self.pad, dtype=np.int64)
         self.ids[rows, columns] = key_ids
         self.weights = np.zeros((len(chosen), width))
-        self.weights[rows, columns] = np.fromiter(chain.from_iterable(f.terms.values() for f in chosen),
-                                                  dtype=np.float64, count=len(rows))
+        self.weights[rows, columns] = np.concatenate([f.weights for f in chosen]) if chosen else 0.0
         self.forms = np.zeros((len(chosen), width), dtype=np.int64)
         self.forms[rows, columns] = form_ids
         languages = [f.language for f in chosen]
