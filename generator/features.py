@@ -91,7 +91,7 @@ class Draft:
     surface: tuple[str, ...]  # per key: the form the article writes it in
     signature: np.ndarray  # MinHash of the text's word 4-grams
     shingles: int
-    headline: frozenset[str]  # keys of the headline's terms
+    headline: tuple[str, ...]  # keys of the headline's terms, sorted
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -106,7 +106,7 @@ class Features:
     surface: tuple[str, ...]  # the form the article writes each term in, in the order of ``keys``
     signature: np.ndarray  # MinHash of the shingles (uint32), for near-copies
     shingles: int  # how many shingles the signature summarizes
-    headline: frozenset[str]  # keys of the headline's terms (copies agree in them)
+    headline: tuple[str, ...]  # keys of the headline's terms, sorted (copies agree in them)
 
     @property
     def terms(self) -> dict[str, float]:
@@ -273,7 +273,7 @@ def draft(article: Article, extra: frozenset[str], config: GroupingConfig) -> Dr
     hashes = shingles(title + body)
     return Draft(language, tuple(k for k, _ in top), np.array([v for _, v in top], dtype=np.float32),
                  np.array([info[k] for k, _ in top], dtype=np.float32), tuple(surface[k] for k, _ in top),
-                 minhash(hashes), len(hashes), frozenset(k for k in in_title if info[k] > 0))
+                 minhash(hashes), len(hashes), tuple(sorted(k for k in in_title if info[k] > 0)))
 
 
 def _occurrence(title_count: int, body_count: int, title_weight: float) -> float:

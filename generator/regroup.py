@@ -93,6 +93,8 @@ def regroup(articles: Sequence[Article], config: GroupingConfig, memo: GroupMemo
     gone = [(k, known) for k, known in memo.known.items() if k not in present]
     drafts, df, changed = _drafts(ordered, keys, memo, gone, config, extra)
     feats, dirty = _features(ordered, keys, drafts, df, changed, memo, config, keep)
+    if not keep:
+        df = changed = {}  # (free for what follows: they matter to a memo only)
     serials = _serials(keys, memo)
     at = np.full(max(int(serials.max(initial=-1)), memo.serial - 1) + 1, -1, dtype=np.int64)
     at[serials] = np.arange(len(keys))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from functools import cache
 from itertools import chain
 
 import numpy as np
@@ -41,29 +40,15 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(products) if len(products) >= MIN_SHARED else 0.0
 
 
-@cache
 def interlingual(word: str, one: str, other: str) -> bool:
     """Whether a word can mean the same in both languages: it is about as common in each (a name, a place)."""
     return abs(zipf(word, one) - zipf(word, other)) < INTERLINGUAL_ZIPF
 
 
-@cache
-def _shared_forms(one: str, other: str) -> dict[str, bool]:
-    """Form as written -> whether it can match across the two languages (filled as forms are met; the two
-    languages in alphabetical order, as it does not matter which is which)."""
-    return {}
-
-
 def interlingual_view(f: Features, other: str) -> dict[str, float]:
     """The article's terms that can match in the other language, at unit length."""
-    known = _shared_forms(min(f.language, other), max(f.language, other))
-    kept = {}
-    for k, v, form in zip(f.keys, f.weights.tolist(), f.surface):
-        shared_form = known.get(form)
-        if shared_form is None:
-            shared_form = known[form] = k.startswith("#") or interlingual(fold(form), f.language, other)
-        if shared_form:
-            kept[k] = v
+    kept = {k: v for k, v, form in zip(f.keys, f.weights.tolist(), f.surface)
+            if k.startswith("#") or interlingual(fold(form), f.language, other)}
     norm = math.sqrt(sum(v * v for v in kept.values())) or 1.0
     return {k: v / norm for k, v in kept.items()}
 
@@ -95,7 +80,7 @@ def copy_share(a: Features, b: Features) -> float:
 def headline_agreement(a: Features, b: Features) -> float:
     """Share of the shorter headline's terms that the other headline has too (1 when either has none)."""
     shorter = min(len(a.headline), len(b.headline))
-    return len(a.headline & b.headline) / shorter if shorter else 1.0
+    return len(set(a.headline).intersection(b.headline)) / shorter if shorter else 1.0
 
 
 def is_copy(a: Features, b: Features, config: GroupingConfig) -> bool:
@@ -198,13 +183,9 @@ class _Vectors:
             group = np.flatnonzero((lang[rows] == code[one]) & (others == code[other]))
             used = self.forms[rows[group]]
             flags = np.zeros(len(forms), dtype=bool)
-            known = _shared_forms(min(one, other), max(one, other))
             for form_id in np.unique(used).tolist():
                 form = forms[form_id]
-                shared_form = known.get(form)
-                if shared_form is None:
-                    shared_form = known[form] = form[:1].isdigit() or interlingual(fold(form), one, other)
-                flags[form_id] = shared_form
+                flags[form_id] = form[:1].isdigit() or interlingual(fold(form), one, other)
             kept = self.weights[rows[group]] * (flags[used] & (self.ids[rows[group]] < self.pad))
             norms = np.array([math.sqrt(math.fsum(row)) or 1.0 for row in (kept * kept).tolist()])
             views[group] = kept / norms[:, None]
