@@ -173,13 +173,18 @@ def _frequencies(language: str) -> dict[str, float]:
     return get_frequency_dict(language if language in _WORDFREQ else "en")
 
 
-@cache
 def zipf(word: str, language: str) -> float:
-    """Background frequency on the Zipf scale (0 = unknown, 7 = 'the'), English where the language is not covered."""
+    """Background frequency on the Zipf scale (0 = unknown, 7 = 'the'), English where the language is not covered.
+    Not cached: callers cache what they derive from it (background_info), and a lookup is cheap."""
     if any(c.isdigit() for c in word):  # wordfreq estimates numbers by their shape, alike in every language
-        return zipf_frequency(word, "en")  # (and its Chinese or Japanese tokenizers would need jieba or MeCab)
+        return _number_zipf(word)  # (and its Chinese or Japanese tokenizers would need jieba or MeCab)
     frequency = _frequencies(language).get(word)
     return math.log10(frequency) + 9 if frequency else 0.0
+
+
+@lru_cache(maxsize=1 << 16)
+def _number_zipf(word: str) -> float:
+    return zipf_frequency(word, "en")
 
 
 def number_key(token: str) -> str:

@@ -8,7 +8,7 @@ until none can. Similarities of pairs of unchanged articles come from the memo's
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 from dataclasses import dataclass
 
@@ -104,16 +104,24 @@ def _average_link(members: list[int], feats: Sequence[Features], near: Partners,
     pairs = pairs_of(near, members)
     values = value(pairs)
     strong = values >= EDGE_FLOOR * config.threshold
-    local = {g: x for x, g in enumerate(members)}
-    edges = ((local[i], local[j], s) for (i, j), s in zip(pairs[strong].tolist(), values[strong].tolist()))
+    edges = np.searchsorted(np.asarray(members), pairs[strong])  # as positions in members
+    del pairs
     steps: list[tuple[int, int, float]] = []
-    found = average_link([feats[i].day for i in members], edges, config.threshold, config.max_days, steps)
+    found = average_link([feats[i].day for i in members], _stream(edges, values[strong]), config.threshold,
+                         config.max_days, steps)
     position = {x: (c, p) for c, group in enumerate(found) for p, x in enumerate(group)}
     merges: list[list[tuple[int, int, float]]] = [[] for _ in found]
     for a, b, level in steps:
         c, pa = position[a]
         merges[c].append((pa, position[b][1], level))
     return [[members[x] for x in group] for group in found], [tuple(m) for m in merges]
+
+
+def _stream(edges: np.ndarray, values: np.ndarray, size: int = 1 << 14) -> Iterator[tuple[int, int, float]]:
+    """The edges (i, j, similarity) as Python values, a slice at a time (not all at once)."""
+    for start in range(0, len(edges), size):
+        yield from zip(edges[start:start + size, 0].tolist(), edges[start:start + size, 1].tolist(),
+                       values[start:start + size].tolist())
 
 
 def _joining(formed: list[list[int]], trees: list[Tree], where: dict[int, int],
