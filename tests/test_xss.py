@@ -490,10 +490,14 @@ def test_json_in_pages_holds_only_safe_links(attacked: Built) -> None:
 
 def test_scripts_are_ours_alone(attacked: Built, clean: Built) -> None:
     """A script file (a search index, say) is the same bytes whatever the articles say."""
-    theirs = {p.relative_to(clean.folder).as_posix(): p.read_bytes() for p in clean.files(".js", ".mjs")}
+    # By file name, not path: the search index is split by month, so which folders there are depends on the dates
+    # the articles give, but each folder's scripts are the same files.
+    theirs: dict[str, set[bytes]] = {}
+    for p in clean.files(".js", ".mjs"):
+        theirs.setdefault(p.name, set()).add(p.read_bytes())
     for path in attacked.files(".js", ".mjs"):
         name = path.relative_to(attacked.folder).as_posix()
-        assert theirs.get(name) == path.read_bytes(), f"{name}: a script file that depends on the content"
+        assert path.read_bytes() in theirs.get(path.name, set()), f"{name}: a script file that depends on the content"
 
 
 def test_output_paths_stay_inside_and_are_tame(attacked: Built) -> None:
