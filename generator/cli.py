@@ -14,7 +14,7 @@ from generator.build import Paths, StrictError, build, site_files
 from generator.cli_support import Progress, build_time
 from generator.config import CONFIG_NAME, Config, ConfigError, load_config
 from generator.load import content_files, load_files
-from generator.model import Article, Problem
+from generator.model import Article, Problem, counted
 from generator.export import article_record
 from generator.normalize import normalize
 from generator.write import OutputError
@@ -212,8 +212,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         report_problems(problems)
         if not args.quiet:
-            print(f"{count} articles read, {sum(p.skipped for p in problems)} skipped, {len(stories)} stories, "
-                  f"{len(files)} files would be written; {len(problems)} problem(s)")
+            print(f"{counted(count, 'article')} read, {sum(p.skipped for p in problems)} skipped, "
+                  f"{counted(len(stories), 'story', 'stories')}, {counted(len(files), 'file')} would be written; "
+                  f"{counted(len(problems), 'problem')}")
     return 1 if problems else 0
 
 
