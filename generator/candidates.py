@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -30,8 +30,10 @@ class Postings:
     weight in it."""
 
     days: list[float]
-    dated: list[tuple[int, float]]
-    undated: list[tuple[int, float]]
+    dated: list[int]
+    dated_weights: list[float]
+    undated: list[int]
+    undated_weights: list[float]
 
 
 def index_terms(f: Features) -> list[str]:
@@ -61,8 +63,9 @@ def postings(feats: Sequence[Features], lists: dict[str, list[int]]) -> dict[str
         if indexed(len(members)):
             dated = sorted((feats[i].day, i) for i in members if feats[i].day is not None)
             undated = [i for i in members if feats[i].day is None]
-            index[key] = Postings([d for d, _ in dated], [(i, _weight(feats[i], key)) for _, i in dated],
-                                  [(i, _weight(feats[i], key)) for i in undated])
+            index[key] = Postings([d for d, _ in dated], [i for _, i in dated],
+                                  [_weight(feats[i], key) for _, i in dated], undated,
+                                  [_weight(feats[i], key) for i in undated])
     return index
 
 
@@ -71,13 +74,15 @@ def _weight(f: Features, key: str) -> float:
     return float(f.weights[f.keys.index(key, 0, INDEX_TERMS)])
 
 
-def _partners(postings: Postings, day: float | None, max_days: float) -> list[tuple[int, float]]:
-    """The articles under one term that may be one event with an article of this day."""
+def _partners(postings: Postings, day: float | None, max_days: float) -> Iterator[tuple[int, float]]:
+    """The articles under one term that may be one event with an article of this day, with the term's weight."""
     if day is None:
-        return postings.dated + postings.undated
-    lo = bisect.bisect_left(postings.days, day - max_days)
-    hi = bisect.bisect_right(postings.days, day + max_days)
-    return postings.dated[lo:hi] + postings.undated
+        lo, hi = 0, len(postings.dated)
+    else:
+        lo = bisect.bisect_left(postings.days, day - max_days)
+        hi = bisect.bisect_right(postings.days, day + max_days)
+    yield from zip(postings.dated[lo:hi], postings.dated_weights[lo:hi])
+    yield from zip(postings.undated, postings.undated_weights)
 
 
 def nearest(i: int, feats: Sequence[Features], index: dict[str, Postings],

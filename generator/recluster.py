@@ -49,8 +49,8 @@ class PairValues:
     """Similarities of pairs (global indexes), from the memo's table where both articles are unchanged."""
 
     def __init__(self, feats: Sequence[Features], serials: np.ndarray, changed: np.ndarray, table: np.ndarray,
-                 values: np.ndarray, config: GroupingConfig) -> None:
-        self.feats, self.serials, self.changed, self.config = feats, serials, changed, config
+                 values: np.ndarray, config: GroupingConfig, keep: bool = True) -> None:
+        self.feats, self.serials, self.changed, self.config, self.keep = feats, serials, changed, config, keep
         self.table, self.values = table, values
         self.found: list[tuple[np.ndarray, np.ndarray]] = []
 
@@ -64,7 +64,8 @@ class PairValues:
         if not hit.all():
             rows, inverse = np.unique(pairs[~hit], return_inverse=True)
             values[~hit] = similarities([self.feats[r] for r in rows], inverse.reshape(-1, 2), self.config)[0]
-            self.found.append((codes[~hit], values[~hit]))
+            if self.keep:  # for the next memo's table
+                self.found.append((codes[~hit], values[~hit]))
         return values
 
     def next_table(self, gone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -104,7 +104,7 @@ def regroup(articles: Sequence[Article], config: GroupingConfig, memo: GroupMemo
     near = Partners(partners, place, at)
     redone = np.zeros(len(keys), dtype=bool)
     redone[list(dirty)] = True
-    value = PairValues(feats, serials, redone, memo.pairs, memo.values, config)
+    value = PairValues(feats, serials, redone, memo.pairs, memo.values, config, keep)
     old = [([place[q] for q in c.members if place[q] >= 0], c) for c in memo.clusters.values()]
     fresh_articles = [i for i, k in enumerate(keys) if k not in memo.known]
     redo = _to_redo(keys, near, dirty, affected, memo, gone, serials.tolist(), place)
@@ -138,20 +138,16 @@ def _to_redo(keys: list[Key], near: "Partners", dirty: set[int], affected: set[i
 
 
 class Partners(Sequence):
-    """Each article's candidate partners as indexes, from their serials (converted on first use)."""
+    """Each article's candidate partners as indexes, from their serials (converted on each use)."""
 
     def __init__(self, serials: list[tuple[int, ...]], place: list[int], at: np.ndarray) -> None:
         self.serials, self.place, self.at = serials, place, at
-        self.lists: list[list[int] | None] = [None] * len(serials)
 
     def __len__(self) -> int:
         return len(self.serials)
 
     def __getitem__(self, i: int) -> list[int]:  # type: ignore[override]
-        found = self.lists[i]
-        if found is None:
-            found = self.lists[i] = [self.place[q] for q in self.serials[i]]
-        return found
+        return [self.place[q] for q in self.serials[i]]
 
     def graph(self) -> tuple[np.ndarray, np.ndarray]:
         """Every (article, partner) as two arrays of indexes."""
