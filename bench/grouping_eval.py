@@ -3,7 +3,7 @@
     .venv/bin/python bench/grouping_eval.py [--min-de-de 0.9 --min-en-en 0.9 --min-de-en 0.6 --require-seeds]
 
 CI floors (just under what the stage reaches; raise them on purpose, never lower them by accident):
-    --min-de-de 0.90 --min-en-en 0.94 --min-de-en 0.80 --min-others 0.83 --min-headlines 0.81 --require-seeds
+    --min-de-de 0.93 --min-en-en 0.945 --min-de-en 0.82 --min-headlines 0.84 --require-seeds
 
 Groups ONE corpus of every article in pairs/articles.jsonl (undated, as the data has no dates) and prints, per
 language pair, the share of `same` pairs put into one story, the share of `different` pairs kept apart and their

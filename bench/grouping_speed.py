@@ -7,6 +7,10 @@ recombined: a base article's headline and a shuffled part of its sentences, plus
 article; dates spread over eight weeks, one in twenty undated), groups it and prints the seconds of grouping, the
 seconds of loading the languages' dictionaries before (once per process) and the process's peak memory (maxrss,
 which includes the generated corpus and the dictionaries).
+
+For the sizes in ``--memo-sizes`` it also groups with ``group_with_memo`` and then regroups after one new article
+(five times, each with another article, from the same memo) and prints the median seconds of that regrouping:
+what the incremental build pays for one new article.
 """
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generator.config import GroupingConfig  # noqa: E402
 from generator.features import prepare  # noqa: E402
-from generator.group import group  # noqa: E402
+from generator.group import group, group_with_memo  # noqa: E402
 from generator.model import Article, Block  # noqa: E402
 
 ARTICLES = Path("/work/shared/eval/pairs/articles.jsonl")
@@ -72,16 +76,41 @@ def run_one(size: int) -> None:
           f"(+ {loading:4.1f} s loading dictionaries), peak memory {peak_mb:6.0f} MB", flush=True)
 
 
+def run_memo(size: int) -> None:
+    articles = corpus(size + 5)
+    prepare(sorted({a.language for a in articles if a.language}))
+    base = articles[:size]
+    started = time.perf_counter()
+    _, memo = group_with_memo(base, GroupingConfig(), None)
+    first = time.perf_counter() - started
+    times = []
+    for extra in articles[size:]:
+        started = time.perf_counter()
+        group_with_memo(base + [extra], GroupingConfig(), memo)
+        times.append(time.perf_counter() - started)
+    times.sort()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{size:>7} articles with a memo: first run {first:7.1f} s, one more article regrouped in "
+          f"{times[len(times) // 2]:.3f} s (median of {len(times)}), peak memory {peak_mb:6.0f} MB", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated corpus sizes")
+    parser.add_argument("--memo-sizes", default="10000", help="comma-separated sizes to regroup with a memo "
+                        "('' for none)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size, in this process
+    parser.add_argument("--memo", type=int, help=argparse.SUPPRESS)  # one memo size, in this process
     args = parser.parse_args()
     if args.one:
         run_one(args.one)
         return 0
-    for size in (int(s) for s in args.sizes.split(",")):
-        result = subprocess.run([sys.executable, __file__, "--one", str(size)])
+    if args.memo:
+        run_memo(args.memo)
+        return 0
+    runs = [["--one", s] for s in args.sizes.split(",") if s] + [["--memo", s] for s in args.memo_sizes.split(",") if s]
+    for run in runs:
+        result = subprocess.run([sys.executable, __file__, *run])
         if result.returncode:
             return result.returncode
     return 0

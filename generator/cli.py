@@ -14,7 +14,7 @@ from generator.build import Paths, StrictError, build, site_files
 from generator.cli_support import Progress, build_time
 from generator.config import CONFIG_NAME, Config, ConfigError, load_config
 from generator.load import content_files, load_files
-from generator.model import Article, Problem
+from generator.model import Article, Problem, counted
 from generator.export import article_record
 from generator.normalize import normalize
 from generator.write import OutputError
@@ -56,9 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="treat any problem in the content as fatal")
     p.add_argument("--no-cache", action="store_true",
                    help="build everything anew, ignoring the cache of the last build (.newsdigest-cache/)")
-    p = command("serve", "Build, serve the site on 127.0.0.1 and rebuild when content, templates or config change.")
+    p = command("serve", "Build, serve the site on 127.0.0.1, rebuild when content, templates or config change, "
+                         "and reload the open pages.")
     site_options(p)
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS",
+                   help="address to listen on (default: 127.0.0.1, this machine only)")
     p = command("check", "Run the whole pipeline without writing; print every problem and a summary.")
     site_options(p)
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
@@ -70,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help=f"TOML config file (default: {CONFIG_NAME} if present)")
     p.add_argument("--delay", type=float, default=1.0, help="seconds between requests to one host (default: 1)")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for an answer (default: 10)")
+    p.add_argument("--allow-private", action="store_true",
+                   help="also fetch from this machine and private networks (refused by default: a feed could "
+                        "point at internal services)")
     p = command("inspect", "Print each article as the build reads it.")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="article files or folders")
     p.add_argument("--json", action="store_true", help="print a JSON list instead of text")
@@ -206,8 +212,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         report_problems(problems)
         if not args.quiet:
-            print(f"{count} articles read, {sum(p.skipped for p in problems)} skipped, {len(stories)} stories, "
-                  f"{len(files)} files would be written; {len(problems)} problem(s)")
+            print(f"{counted(count, 'article')} read, {sum(p.skipped for p in problems)} skipped, "
+                  f"{counted(len(stories), 'story', 'stories')}, {counted(len(files), 'file')} would be written; "
+                  f"{counted(len(problems), 'problem')}")
     return 1 if problems else 0
 
 
@@ -232,7 +239,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if config is None:
         return 1
     content = args.content or (args.config.parent if args.config else Path(".")) / config.content_dir
-    report = fetch(args.sources, content, Client(delay=args.delay, timeout=args.timeout))
+    report = fetch(args.sources, content, Client(delay=args.delay, timeout=args.timeout,
+                                                        allow_private=args.allow_private))
     for line in report.problems:
         _err(line)
     print(f"{len(report.saved)} new articles from {report.feeds} feeds saved in {content}")
@@ -245,7 +253,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = _config(args.config)
     if config is None:
         return 1
-    return serve(args.config, _paths(args, config), args.port, args.force)
+    return serve(args.config, _paths(args, config), args.port, args.force, args.bind)
 
 
 def main(argv: list[str] | None = None) -> int:

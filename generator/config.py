@@ -39,7 +39,7 @@ class GroupingConfig:
     undated_factor: float = _doc("Similarity counts this much (0-1) where an article has no date: undated articles "
                                  "join only on strong content evidence.", 0.8)
     title_weight: float = _doc("How much a word in the headline counts against one in the body.", 2.0)
-    terms_per_article: int = _doc("The most informative terms kept per article for comparing.", 32)
+    terms_per_article: int = _doc("The most informative terms kept per article for comparing.", 64)
     copy_similarity: float = _doc("Share (0-1) of word 4-grams two texts must have in common to count as copies.",
                                   0.8)
     candidates_per_article: int = _doc("Most similar-looking articles (by the rare-term index) that each article is "

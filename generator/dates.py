@@ -1,7 +1,8 @@
-"""Publication dates: an explicit field parsed strictly, and the page's own date found in its text.
+"""Dates as text writes them: an explicit field parsed strictly, and every full date in a line of a page.
 
-Numeric German and ISO forms, month names (generator/data/dates.toml), times with 'Uhr', time zones. A date
-without a year is no date: a year is never guessed. Reader comments are never read for the date.
+Numeric German, slashed and ISO forms, month names (generator/data/dates.toml), two-digit years, times with
+'Uhr' or am/pm, time zones. A date without a year is no date: a year is never guessed. Which of a page's dates
+is its own is generator/pagedate.py's choice.
 """
 from __future__ import annotations
 
@@ -15,11 +16,23 @@ from dateutil import parser as dateparser
 
 from generator.knowledge import Knowledge
 
-_TIME = r"(?:,?\s*(?:um\s*|at\s*|-\s*|\|\s*)?(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?\s*(?:uhr|h\b)?(?:\s*(?P<ampm>[ap]\.?m\.?))?)?"
+# "Uhr" and "am"/"pm" only as words of their own: a dump runs "15:30 UhrAm 8. Spieltag" together.
+_TIME = (r"(?:,?\s*(?:um\s*|at\s*|-\s*|\|\s*)?(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
+         r"(?:\s*(?-i:[Uu]hr|UHR)(?![^\W\d_])|\s*h\b)?(?:\s*(?P<ampm>(?-i:[ap]\.?m\.?|[AP]\.?M\.?))(?![^\W\d_]))?)?")
 _ZONE = r"(?:\s*(?P<zone>Z|[+-]\d{2}:?\d{2}|MESZ|MEZ|CEST|CET|UTC|GMT)\b)?"
-_NUMERIC = rf"(?<![\d.])(?P<day>[0-3]?\d)\.\s?(?P<month>[01]?\d)\.\s?(?P<year>(?:19|20)\d\d)(?![\d:]){_TIME}{_ZONE}"
+# A date starts after no digit, or right after a year or a time of day that ends another date ("6. November
+# 20236. November 2023", "2018-06-22 10:20:0022.06.2018": a page's dates run together where the dump lost the
+# markup between them).
+_START = r"(?:(?<![\d.])|(?<=(?:19|20)\d\d)|(?<=\d\d:\d\d))"
+# A four-digit year ends at a non-digit, or where the next date begins ("201914. Januar", "202104.03.").
+_YEAR_END = r"(?:(?!\d)|(?=[0-3]?\d\.\s?(?:[^\W\d_]|[01]?\d\.)))"
+_NUMERIC = (rf"{_START}(?P<day>[0-3]?\d)\.\s?(?P<month>[01]?\d)\.\s?(?P<year>(?:19|20)\d\d){_YEAR_END}(?!:)"
+            rf"{_TIME}{_ZONE}")
 _SHORT_YEAR = rf"(?<![\d.])(?P<day>[0-3]?\d)\.(?P<month>[01]?\d)\.(?P<year>\d\d)(?![\d.:]){_TIME}{_ZONE}"
-_ISO = (r"\b(?P<year>(?:19|20)\d\d)[-/](?P<month>[01]\d)[-/](?P<day>[0-3]\d)"
+# 26/12/2019, 30/10/23: day first as in Europe; read month first only where the page says so (see _slash_order)
+_SLASHED = (rf"(?<![\d/.])(?P<first>[0-3]?\d)/(?P<other>[0-3]?\d)/(?P<year>(?:19|20)\d\d|\d\d)(?![\d/])"
+            rf"{_TIME}{_ZONE}")
+_ISO = (r"(?<![\d.-])(?P<year>(?:19|20)\d\d)[-/](?P<month>[01]\d)[-/](?P<day>[0-3]\d)"
         r"(?:[T ](?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d)(?:\.\d+)?)?)?" + _ZONE)
 _ZONE_OFFSETS = {"MEZ": 60, "CET": 60, "MESZ": 120, "CEST": 120, "UTC": 0, "GMT": 0, "Z": 0}
 
@@ -35,14 +48,31 @@ class Found:
     end: int
 
 
+# For each form, in the order of _patterns, a quick test that every date of that form passes (its digits and
+# separators without the look-arounds and month names that make the full pattern slow to scan a long line).
+_QUICK = tuple(re.compile(p, re.I) for p in (
+    r"\d\.\s?\d{1,2}\.\s?(?:19|20)\d\d",  # 18.09.2015
+    r"(?:19|20)\d\d[-/][01]\d[-/][0-3]\d",  # 2015-09-18
+    r"\d\.?\s*[^\W\d_]{3,}\.?,?\s+(?:(?:19|20)\d\d|[’'‘]\d\d)",  # 18. September 2015
+    r"\d(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d",  # September 18, 2015
+    r"\d\.[^\W\d_]{3,}\.\d\d",  # 03.Mär.19
+    r"\d\.\d{1,2}\.\d\d",  # 18.09.15
+))
+_QUICK_SLASHED = re.compile(r"\d/\d{1,2}/\d\d")  # 18/09/2015
+_QUICK += (_QUICK_SLASHED,)
+
+
 @lru_cache(maxsize=8)
 def _patterns(months: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    if not all(m.isalpha() and len(m) >= 3 for m in months):  # what _QUICK assumes of a month name
+        raise ValueError("month names are words of three letters or more")
     names = "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True))
-    day_first = (rf"(?<![\d.])(?P<day>[0-3]?\d)\.?\s*(?P<mname>{names})\.?,?\s+(?P<year>(?:19|20)\d\d)(?!\d)"
-                 rf"{_TIME}{_ZONE}")
-    month_first = (rf"\b(?P<mname>{names})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)(?!\d)"
-                   rf"{_TIME}{_ZONE}")
-    return tuple(re.compile(p, re.I) for p in (_NUMERIC, _ISO, day_first, month_first, _SHORT_YEAR))
+    day_first = (rf"{_START}(?P<day>[0-3]?\d)\.?\s*(?P<mname>{names})\.?,?\s+"
+                 rf"(?P<year>(?:19|20)\d\d{_YEAR_END}|[’'‘]\d\d(?!\d)){_TIME}{_ZONE}")
+    compact = rf"(?<![\d.])(?P<day>[0-3]?\d)\.(?P<mname>{names})\.(?P<year>\d\d)(?![\d.:]){_TIME}{_ZONE}"  # 03.Mär.19
+    month_first = (rf"(?<![^\W\d_])(?P<mname>{names})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+"
+                   rf"(?P<year>(?:19|20)\d\d){_YEAR_END}{_TIME}{_ZONE}")
+    return tuple(re.compile(p, re.I) for p in (_NUMERIC, _ISO, day_first, month_first, compact, _SHORT_YEAR, _SLASHED))
 
 
 def _zone(name: str | None, default: str) -> timezone | ZoneInfo:
@@ -56,49 +86,82 @@ def _zone(name: str | None, default: str) -> timezone | ZoneInfo:
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
 
 
-def _from_match(match: re.Match[str], know: Knowledge, zone: str) -> tuple[datetime, bool] | None:
+def _day_month(parts: dict[str, str | None], know: Knowledge, order: str | None) -> list[tuple[int, int]]:
+    """The readings of day and month: a slashed date as the page orders them (``order`` "dm" or "md"), the one
+    reading that is a date (30/10/2019, 10/30/2019), or none where both are and the page does not say."""
+    if parts.get("first"):
+        first, other = int(parts["first"] or 0), int(parts["other"] or 0)
+        readings = [(first, other), (other, first)]  # (day, month): day first, month first
+        if order is None and first != other and max(first, other) <= 12:
+            return []
+        return readings[::-1] if order == "md" else readings
+    month = int(parts["month"]) if parts.get("month") else know.months.get((parts["mname"] or "").lower().rstrip("."))
+    return [(int(parts["day"] or 0), month)] if month else []
+
+
+def _from_match(match: re.Match[str], know: Knowledge, zone: str,
+                order: str | None = None) -> tuple[datetime, bool] | None:
     parts = match.groupdict()
-    month = int(parts["month"]) if parts.get("month") else know.months.get(parts["mname"].lower().rstrip("."))
-    if month is None:
-        return None
     hour = int(parts["hour"]) if parts.get("hour") else 0
     if parts.get("ampm") and parts["ampm"].lower().startswith("p") and hour < 12:
         hour += 12
-    try:
-        when = datetime(_full_year(parts["year"]), month, int(parts["day"]), hour, int(parts.get("minute") or 0),
-                        int(parts.get("second") or 0), tzinfo=_zone(parts.get("zone"), zone))
-    except ValueError:
-        return None
-    return when, parts.get("hour") is not None
+    for day, month in _day_month(parts, know, order):
+        try:
+            when = datetime(_full_year(parts["year"]), month, day, hour, int(parts.get("minute") or 0),
+                            int(parts.get("second") or 0), tzinfo=_zone(parts.get("zone"), zone))
+        except ValueError:
+            continue
+        return when, parts.get("hour") is not None
+    return None
 
 
 def _full_year(year: str) -> int:
-    """'15' -> 2015, '98' -> 1998; four digits as they are."""
+    """'15' and '’15' -> 2015, '98' -> 1998; four digits as they are."""
+    year = year.lstrip("’'‘")
     number = int(year)
     if len(year) > 2:
         return number
     return 2000 + number if number < 70 else 1900 + number
 
 
-def dates_in(text: str, line: int, know: Knowledge, zone: str) -> list[Found]:
-    """Every full date (day, month and year) in one line of text."""
+_SLASHED_PAIR = re.compile(r"(?<![\d/.])([0-3]?\d)/([0-3]?\d)/(?:19|20)?\d\d(?![\d/])")
+
+
+def slash_order(texts: list[str]) -> str | None:
+    """How a page orders day and month in slashed dates: "dm" where some can only be read day first (30/10/2019)
+    and none only month first, "md" the other way round, None where its dates do not tell."""
+    pairs = [(int(a), int(b)) for text in texts if "/" in text and _QUICK_SLASHED.search(text)
+             for a, b in _SLASHED_PAIR.findall(text)]
+    day_first = any(a > 12 >= b for a, b in pairs)
+    month_first = any(b > 12 >= a for a, b in pairs)
+    return None if day_first == month_first else "dm" if day_first else "md"
+
+
+def dates_in(text: str, line: int, know: Knowledge, zone: str, order: str | None = None) -> list[Found]:
+    """Every full date (day, month and year) in one line of text; ``order`` is how the page orders day and month
+    in slashed dates (see slash_order)."""
     found: list[Found] = []
-    for pattern in _patterns(tuple(know.months)):
+    for quick, pattern in zip(_QUICK, _patterns(tuple(know.months))):
+        if not quick.search(text):
+            continue
         for match in pattern.finditer(text):
             if any(f.start <= match.start() < f.end for f in found):
                 continue
-            parsed = _from_match(match, know, zone)
+            parsed = _from_match(match, know, zone, order)
             if parsed is not None:
                 found.append(Found(parsed[0], parsed[1], line, match.start(), match.end()))
     return found
 
 
-_YEAR = re.compile(r"(?:19|20)\d\d|\d\.\d{1,2}\.\d\d")
+# A year of some form: 2015, 18.09.15, 18/09/15, Mär.19, ’15 (every alternative opens with a digit or a mark, which
+# the regex engine finds fast).
+_YEAR = re.compile(r"(?:19|20)\d\d|\d[./]\d{1,2}[./]\d\d|\.\d\d(?<=[^\W\d_]\.\d\d)|[’'‘]\d\d")
 
 
 def dates_by_line(texts: list[str], know: Knowledge, zone: str) -> list[list[Found]]:
     """The full dates of every line (most lines have none: only those with a year are looked at)."""
-    return [dates_in(text, i, know, zone) if _YEAR.search(text) else [] for i, text in enumerate(texts)]
+    order = slash_order(texts)
+    return [dates_in(text, i, know, zone, order) if _YEAR.search(text) else [] for i, text in enumerate(texts)]
 
 
 def is_dateline(text: str, found: list[Found], slack: int = 30) -> bool:
@@ -141,103 +204,3 @@ def _dateutil(value: str, zone: str) -> tuple[datetime, bool] | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=ZoneInfo(zone))
     return when, has_time
-
-
-@dataclass(frozen=True, slots=True)
-class Layout:
-    """Where things are in a page dump, by line index: the headline, the article's first and end line."""
-
-    title: int
-    start: int
-    end: int
-
-
-_MIN_SCORE = 3  # a date with less evidence than this is left out: unknown is better than wrong
-_LABEL_REACH = 30  # characters before a date in which a label ("Stand:") counts
-_AFTER_END_LINES = 12
-_RANGE = re.compile(r"^\s*(-|–|bis)\s*\d|(-|–|bis)\s*$")
-_BYLINE = re.compile(r"\b(von|by|autor|autorin)\b", re.I)
-_LIST_REACH = 3
-_LIST_PENALTY = 2
-_HEADLINE_PENALTY = 3  # a date in the headline (as the browser title repeats it) is the subject's
-_FAR_ABOVE_TITLE = 8
-_ABOVE_TITLE = 3  # lines above the headline where a dateline still counts as the headline's
-
-
-def _labelled(text: str, found: Found, labels: tuple[str, ...]) -> bool:
-    """Whether one of ``labels`` stands as a word just before the date ("Stand: ...", not "Vorstandssitzung")."""
-    before = text[max(0, found.start - _LABEL_REACH):found.start]
-    return bool(_label_pattern(labels).search(before))
-
-
-@lru_cache(maxsize=8)
-def _label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(re.escape(label) for label in labels) + r")\b", re.I)
-
-
-def _score(text: str, found: Found, layout: Layout, know: Knowledge, running_text: bool,
-           dates: list[list[Found]]) -> int:
-    """How surely this date is the page's own: a label, a line of its own, near the headline, a time; less in
-    a list of dates, a range, running text, or after the article."""
-    if _labelled(text, found, know.update_labels):
-        score = -3
-    else:
-        score = 4 if _labelled(text, found, know.date_labels) else 0
-    if len(text) - (found.end - found.start) <= 45:
-        score += 2
-    if running_text:
-        score -= 0 if found.line <= layout.start + 2 else 3
-    elif found.line == layout.title or (found.line == 0 and len(text) - (found.end - found.start) > 20):
-        pass  # a date in the headline (or the browser title) is what the article is about
-    elif layout.title < found.line <= layout.start + 2:
-        score += 2 + (1 if _first_after(dates, layout.title, found) else 0)
-    elif layout.title - _ABOVE_TITLE <= found.line < layout.title:
-        score += 1
-    elif layout.title - _FAR_ABOVE_TITLE <= found.line < layout.title:
-        score += 0 if _weekday_first(text, know) else 1  # "Mittwoch, 1. November 2023" up there is the clock
-    elif layout.start + 2 < found.line < layout.end:
-        score -= 1
-    elif found.line >= layout.end:
-        score -= 1
-    if _RANGE.search(text[found.end:found.end + 6]) or _RANGE.search(text[max(0, found.start - 6):found.start]):
-        score -= 3
-    if _BYLINE.search(text):
-        score += 1
-    return score + (1 if found.has_time else 0)
-
-
-def _weekday_first(text: str, know: Knowledge) -> bool:
-    first = text.split(",")[0].split()[0].lower().rstrip(".,") if text.split() else ""
-    return first in know.weekdays
-
-
-def _first_after(dates: list[list[Found]], title: int, found: Found) -> bool:
-    """Whether ``found`` is the first date at or below the headline."""
-    first = next((f for line in dates[max(title, 0):found.line + 1] for f in line), None)
-    return first is found
-
-
-def _in_list(dated: list[bool], line: int) -> bool:
-    """A date among other dated lines (not sentences) around it belongs to a list (comments, events, related
-    posts)."""
-    near = sum(1 for i in range(max(0, line - _LIST_REACH), min(len(dated), line + _LIST_REACH + 1))
-               if i != line and dated[i])
-    return near >= 2
-
-
-def page_date(texts: list[str], dates: list[list[Found]], running: list[bool], layout: Layout,
-              know: Knowledge) -> Found | None:
-    """The page's own publication date among its lines (``dates``: found per line), or None where no date is
-    sure enough. ``running`` marks lines of running text (a date in a sentence is seldom the page's)."""
-    best, best_score = None, _MIN_SCORE - 1
-    dated = [bool(found) and not run for found, run in zip(dates, running)]
-    for i, text in enumerate(texts[:layout.end + _AFTER_END_LINES]):
-        for found in dates[i]:
-            if i >= layout.end and not _labelled(text, found, know.date_labels):
-                continue
-            score = _score(text, found, layout, know, running[i], dates)
-            score -= _LIST_PENALTY if _in_list(dated, i) else 0
-            score -= _HEADLINE_PENALTY if i > 0 and text.lower() in texts[0].lower() else 0
-            if score > best_score:
-                best, best_score = found, score
-    return best

@@ -1,4 +1,4 @@
-"""Machine-readable outputs: stories.json and sitemap.xml."""
+"""Machine-readable outputs: stories.json, sitemap.xml and robots.txt."""
 from __future__ import annotations
 
 import json
@@ -73,3 +73,12 @@ def sitemap(site: Site, page_paths: list[str]) -> OutputFile:
         lines.append(f"  <url><loc>{escape(loc or './')}</loc></url>")
     lines.append("</urlset>")
     return OutputFile("sitemap.xml", ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def robots_txt(site: Site) -> OutputFile:
+    """robots.txt: every crawler may read everything; with a base_url, where the sitemap is. Crawlers read it only
+    at the root of a host, so it counts where the digest is published at the root."""
+    lines = ["User-agent: *", "Allow: /"]
+    if site.base_url:
+        lines += ["", f"Sitemap: {site.absolute('sitemap.xml')}"]
+    return OutputFile("robots.txt", ("\n".join(lines) + "\n").encode("utf-8"))

@@ -3,7 +3,9 @@
 Built once per article. A term is a lemma (simplemma), case-folded and without accents, or a number. Its weight is
 its information: how unlikely it is to turn up in a random news article. That comes from a background word list
 (wordfreq), so five articles are enough; where the corpus itself is big enough to show that a term is everywhere
-(an agency, a season's big topic), the corpus lowers the weight further.
+(an agency, a season's big topic), the corpus lowers the weight further. The headline (the title's first line,
+without a kicker such as 'Bochum:') weighs above the body; a compound also counts as its head, so that
+'Bundesaußenminister' meets 'Außenminister'.
 """
 from __future__ import annotations
 
@@ -28,21 +30,49 @@ from wordfreq import available_languages, get_frequency_dict, zipf_frequency
 from generator.config import GroupingConfig
 from generator.model import Article
 
+_DATA = tomllib.loads(resources.files("generator.data").joinpath("grouping.toml").read_text(encoding="utf-8"))
 # Zipf frequency at which a word carries no information: the ~100 commonest words of a language and above.
 # (A word of Zipf frequency z turns up in a 1,000-word article with probability about 10 ** (z - 6).)
 STOP_ZIPF = 6.0
 # A term shared by up to this many articles of the corpus may be one event's; only beyond it does the corpus
 # count against it.
 EVENT_SIZE = 10
+# Corpus counts enter in steps of this many per octave (factor of 2), so that one more article rarely changes them.
+STEPS = 1
+# A draft keeps this many times terms_per_article terms, from which the corpus counts pick the final ones.
+DRAFT_TERMS = 1.5
 # Real headlines are short; words beyond this many in a title are a lead pasted into it and count as body.
 TITLE_WORDS = 24
 # Words compare by the first letters of their lemma: a light stemmer that also joins what lemmas keep apart
 # ('Libanon', 'libanesisch'; 'Hamburg', 'Hamburger'; compounds with their head: 'Regierung', 'Regierungschef').
 STEM = 5
+# A headline's first words up to a colon ('Bochum: ...', 'Coronavirus: ...') are its kicker: a place or a topic,
+# not what happened, so they weigh as body words. Longer runs before a colon are a quote or a sentence.
+KICKER_WORDS = 4
+# Compounds: languages that write them as one word, the shortest part, and how common (share of words) a head
+# must be in the language's background list to count as a word in its own right.
+COMPOUNDING = frozenset(_DATA.get("compounding", "").split())
+MIN_PART = 4
+MIN_HEAD = 5
+HEAD_FREQUENCY = 1e-5
 SHINGLE_WORDS = 4
 SIGNATURE_SIZE = 64
 _PRIME = np.uint64(4294967311)  # the least prime above 2**32
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+
+
+def _marks() -> str:
+    """A regex class of the combining marks (vowel signs of Indic scripts and the like), which are part of a word
+    but not word characters to ``re``."""
+    codes = [c for c in range(0x20000) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")]
+    ranges, start = [], codes[0]
+    for previous, code in zip(codes, codes[1:] + [-1]):
+        if code != previous + 1:
+            ranges.append(f"{chr(start)}-{chr(previous)}" if previous > start else chr(start))
+            start = code
+    return "".join(ranges)
+
+
+_TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_](?:[^\W\d_]|[{_marks()}])*")
 _WORDFREQ = frozenset(available_languages())
 # simplemma's dictionaries read from their compressed form on demand: a seventh of the memory, same lemmas;
 # the slower lookups do not matter as ``lemma`` keeps every answer.
@@ -61,6 +91,7 @@ class Draft:
     surface: tuple[str, ...]  # per key: the form the article writes it in
     signature: np.ndarray  # MinHash of the text's word 4-grams
     shingles: int
+    headline: tuple[str, ...]  # keys of the headline's terms, sorted
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -70,24 +101,31 @@ class Features:
     id: str
     language: str
     day: float | None  # days since 1970, from Article.published; None when undated
-    terms: dict[str, float]  # key -> weight; unit length; strongest first, ties by key
-    surface: tuple[str, ...]  # the form the article writes each term in, in the order of ``terms``
+    keys: tuple[str, ...]  # its terms, strongest first, ties by key
+    weights: np.ndarray  # per key its weight (float64); unit length
+    surface: tuple[str, ...]  # the form the article writes each term in, in the order of ``keys``
     signature: np.ndarray  # MinHash of the shingles (uint32), for near-copies
     shingles: int  # how many shingles the signature summarizes
+    headline: tuple[str, ...]  # keys of the headline's terms, sorted (copies agree in them)
+
+    @property
+    def terms(self) -> dict[str, float]:
+        """Key -> weight (made on each use: the features keep arrays, a ninth of the memory of a dict)."""
+        return dict(zip(self.keys, self.weights.tolist()))
 
     def forms(self) -> dict[str, str]:
         """Key -> the form the article writes it in."""
-        return dict(zip(self.terms, self.surface))
+        return dict(zip(self.keys, self.surface))
 
 
 def ignore_list(path: str | None = None) -> frozenset[str]:
     """Words grouping ignores: the ``ignore`` list of a TOML file, by default the built-in one."""
     if path is None:
-        text = resources.files("generator.data").joinpath("grouping.toml").read_text(encoding="utf-8")
+        data = _DATA
     else:
         with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    return frozenset(fold(w) for w in tomllib.loads(text).get("ignore", "").split())
+            data = tomllib.loads(handle.read())
+    return frozenset(fold(w) for w in data.get("ignore", "").split())
 
 
 @lru_cache(maxsize=1 << 18)
@@ -135,13 +173,18 @@ def _frequencies(language: str) -> dict[str, float]:
     return get_frequency_dict(language if language in _WORDFREQ else "en")
 
 
-@cache
 def zipf(word: str, language: str) -> float:
-    """Background frequency on the Zipf scale (0 = unknown, 7 = 'the'), English where the language is not covered."""
+    """Background frequency on the Zipf scale (0 = unknown, 7 = 'the'), English where the language is not covered.
+    Not cached: callers cache what they derive from it (background_info), and a lookup is cheap."""
     if any(c.isdigit() for c in word):  # wordfreq estimates numbers by their shape, alike in every language
-        return zipf_frequency(word, "en")  # (and its Chinese or Japanese tokenizers would need jieba or MeCab)
+        return _number_zipf(word)  # (and its Chinese or Japanese tokenizers would need jieba or MeCab)
     frequency = _frequencies(language).get(word)
     return math.log10(frequency) + 9 if frequency else 0.0
+
+
+@lru_cache(maxsize=1 << 16)
+def _number_zipf(word: str) -> float:
+    return zipf_frequency(word, "en")
 
 
 def number_key(token: str) -> str:
@@ -156,9 +199,14 @@ def background_info(key: str, word: str, language: str) -> float:
 
 
 def title_and_body(article: Article) -> tuple[list[str], list[str]]:
-    """Tokens of the headline and of the body; a long title's surplus words count as body."""
-    title = _TOKEN.findall(article.title)
-    body = _TOKEN.findall(article.text)
+    """Tokens of the headline and of the body. The headline is the title's first line; a title's further lines
+    (a lead pasted into it) and a long first line's surplus words count as body."""
+    first, _, rest = article.title.strip().partition("\n")
+    kicker, colon, headline = first.partition(": ")
+    if not colon or len(_TOKEN.findall(kicker)) > KICKER_WORDS:
+        kicker, headline = "", first
+    title = _TOKEN.findall(headline)
+    body = _TOKEN.findall(kicker) + _TOKEN.findall(rest) + _TOKEN.findall(article.text)
     return title[:TITLE_WORDS], title[TITLE_WORDS:] + body
 
 
@@ -172,18 +220,47 @@ def _term(token: str, language: str) -> tuple[str, str, bool]:
     return folded[:STEM], word, folded in IGNORED or fold(token) in IGNORED
 
 
+@cache
+def head(word: str, language: str) -> str | None:
+    """The head of a compound ('außenminister' of 'bundesaußenminister'): its longest ending that is a word of the
+    language in its own right, where the language writes compounds as one word; else None."""
+    if language not in COMPOUNDING or len(word) < MIN_PART + MIN_HEAD:
+        return None
+    frequencies = _frequencies(language)
+    for start in range(MIN_PART, len(word) - MIN_HEAD + 1):
+        part = word[start:]
+        if frequencies.get(part, 0.0) >= HEAD_FREQUENCY:
+            return part
+    return None
+
+
+@cache
+def _entries(token: str, language: str) -> tuple[tuple[str, float, str], ...]:
+    """What one token counts as: (key, background information, form written) of its term and, for a compound,
+    of its head; nothing for a token grouping ignores."""
+    if len(token) < 2 and not token.isdigit():
+        return ()
+    key, word, ignore = _term(token, language)
+    if ignore:
+        return ()
+    found = [(key, background_info(key, word, language), sys.intern(token))]
+    part = head(word, language)
+    if part is not None and fold(part)[:STEM] != key:
+        found.append((fold(part)[:STEM], background_info(fold(part)[:STEM], part, language), sys.intern(part)))
+    return tuple(found)
+
+
 def _count(tokens: list[str], language: str, extra: frozenset[str],
            counts: Counter[str], info: dict[str, float], surface: dict[str, str]) -> None:
     for token, n in Counter(tokens).items():
-        if len(token) < 2 and not token.isdigit():
+        entries = _entries(token, language)
+        if not entries or (extra and fold(token) in extra):
             continue
-        key, word, ignore = _term(token, language)
-        if ignore or (extra and fold(token) in extra):
-            continue
-        if key not in info:
-            info[key] = background_info(key, word, language)
-            surface[key] = sys.intern(token)
-        counts[key] += n
+        for key, value, form in entries:
+            if key not in info:
+                info[key] = value
+                surface[key] = form
+            counts[key] += n
 
 
 def draft(article: Article, extra: frozenset[str], config: GroupingConfig) -> Draft:
@@ -197,11 +274,11 @@ def draft(article: Article, extra: frozenset[str], config: GroupingConfig) -> Dr
     _count(title, language, extra, in_title, info, surface)
     _count(body, language, extra, in_body, info, surface)
     terms = {k: info[k] * _occurrence(in_title[k], in_body[k], config.title_weight) for k in info if info[k] > 0}
-    top = sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:2 * config.terms_per_article]
+    top = sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:int(DRAFT_TERMS * config.terms_per_article)]
     hashes = shingles(title + body)
     return Draft(language, tuple(k for k, _ in top), np.array([v for _, v in top], dtype=np.float32),
                  np.array([info[k] for k, _ in top], dtype=np.float32), tuple(surface[k] for k, _ in top),
-                 minhash(hashes), len(hashes))
+                 minhash(hashes), len(hashes), tuple(sorted(k for k in in_title if info[k] > 0)))
 
 
 def _occurrence(title_count: int, body_count: int, title_weight: float) -> float:
@@ -237,41 +314,35 @@ def minhash(hashes: tuple[int, ...]) -> np.ndarray:
     return (((values * _PERM_A) % _PRIME + _PERM_B) % _PRIME).min(axis=0).astype(np.uint32)
 
 
-def document_frequencies(drafts: Sequence[Draft]) -> Counter[str]:
-    """In how many articles each (kept) term occurs."""
-    df: Counter[str] = Counter()
-    for d in drafts:
-        df.update(d.keys)
-    return df
+def octave(count: int) -> int:
+    """The count's step on a scale of STEPS parts of an octave: with 4, 0 for 1, 4 for 2, 8 for 4, ..."""
+    return int(STEPS * math.log2(count) + 1e-9)
 
 
+@lru_cache(maxsize=1 << 16)
 def corpus_info(df: int, articles: int) -> float:
-    """Information of a term from the corpus: unbounded until it is in more articles than one event would have."""
+    """Information of a term from the corpus: unbounded until it is in more articles than one event would have.
+    Counted in quarter octaves, so that one more article rarely changes any weight (a rebuild can reuse them)."""
     spread = df - EVENT_SIZE
-    return math.inf if spread <= 0 else -math.log10(spread / articles)
+    return math.inf if spread <= 0 else (octave(articles) - octave(spread)) / STEPS * math.log10(2)
 
 
-def finish(article: Article, d: Draft, df: Counter[str], articles: int, config: GroupingConfig) -> Features:
-    """The article's features: background weights capped by the corpus, the top terms, unit length."""
+def finish(article: Article, d: Draft, df: dict[str, int], articles: int, config: GroupingConfig,
+           caps: dict[str, float] | None = None) -> Features:
+    """The article's features: background weights capped by the corpus, the top terms, unit length. ``caps``
+    keeps each term's corpus information for the next article of the same corpus."""
     weights = []
+    caps = {} if caps is None else caps
     for key, value, info, form in zip(d.keys, d.values.tolist(), d.info.tolist(), d.surface):
-        capped = min(info, corpus_info(df[key], articles))
+        cap = caps.get(key)
+        if cap is None:
+            cap = caps[key] = corpus_info(df[key], articles)
+        capped = min(info, cap)
         if capped > 0:
             weights.append((-value * capped / info, key, form))
     top = sorted(weights)[:config.terms_per_article]
     norm = math.sqrt(sum(v * v for v, _, _ in top)) or 1.0
     day = article.published.timestamp() / 86400 if article.published else None
-    return Features(article.id, d.language, day, {k: -v / norm for v, k, _ in top}, tuple(f for _, _, f in top),
-                    d.signature, d.shingles)
-
-
-def features(articles: Sequence[Article], config: GroupingConfig) -> list[Features]:
-    """Features of every article, in the given order."""
-    extra = ignore_list(config.ignore_file) if config.ignore_file else frozenset()
-    drafts: list[Draft | None] = [draft(a, extra, config) for a in articles]
-    df = document_frequencies(drafts)
-    done = []
-    for i, a in enumerate(articles):
-        done.append(finish(a, drafts[i], df, len(articles), config))
-        drafts[i] = None  # a corpus of drafts and one of features need not be held at once
-    return done
+    return Features(article.id, d.language, day, tuple(k for _, k, _ in top),
+                    np.array([-v / norm for v, _, _ in top], dtype=np.float64), tuple(f for _, _, f in top),
+                    d.signature, d.shingles, d.headline)

@@ -1,12 +1,16 @@
-"""Feeds, made with feedgen: RSS 2.0 and Atom 1.0 of the whole site, and an Atom feed per story and per outlet.
+"""Feeds: RSS 2.0 and Atom 1.0 (through feedgen) and JSON Feed 1.1 of the whole site, and an Atom feed and a JSON
+Feed per story and per outlet.
 
-A story entry's id is the story's id (a URN, the same across builds); its updated time is the story's newest
-article, so it moves when the story gains articles. Entries carry the summary and the list of sources. A story's
-own feed also has one entry per report, so a reader sees each new report. No wall clock: the build's ``now``
-stamps the site-wide feeds; a story's or outlet's feed is stamped with its newest article.
+Every feed is first a ``Channel`` of ``Entry`` values; each format writes the same entries. A story entry's id is
+the story's id (a URN, the same across builds); its updated time is the story's newest article, so it moves when
+the story gains articles. Entries carry the summary and the list of sources. A story's own feed also has one entry
+per report, so a reader sees each new report. No wall clock: the build's ``now`` stamps the site-wide feeds; a
+story's or outlet's feed is stamped with its newest article.
 """
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from feedgen.feed import FeedGenerator
@@ -17,6 +21,47 @@ from generator.site import Site, anchor, http_url, outlet_path, outlets, story_p
 from generator.summarize import Digest
 
 FEED_ENTRIES = 100
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+# Every feed a page can point to: (file name in the feed's folder, MIME type, label); the templates list the same.
+FORMATS = (("feed.xml", "application/rss+xml", "RSS"), ("atom.xml", "application/atom+xml", "Atom"),
+           ("feed.json", "application/feed+json", "JSON Feed"))
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One entry of a feed, whatever the format. ``summary_html`` is None for entries with a plain summary only."""
+
+    id: str
+    title: str
+    link: str
+    summary_text: str
+    summary_html: str | None
+    updated: datetime
+    published: datetime
+    tags: tuple[str, ...] = ()
+    guid: bool = True  # RSS: the entry gets a <guid> (story entries do, reports do not)
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """One feed: its id, title, folder (relative to the site root, '' or ending in '/') and entries."""
+
+    id: str
+    title: str
+    folder: str
+    updated: datetime
+    entries: tuple[Entry, ...]
+
+    def link(self, site: Site, path: str) -> str:
+        return feed_link(site, self.folder, path)
+
+
+def feed_link(site: Site, folder: str, path: str) -> str:
+    """A link to ``path`` (an http(s) address, or a path relative to the site root) as the feed in ``folder``
+    gives it: absolute with a base_url, else relative to the feed's own folder, which readers resolve it against."""
+    if http_url(path):
+        return path
+    return site.absolute(path) if site.base_url else "../" * folder.count("/") + path
 
 
 def story_urn(story: Story) -> str:
@@ -43,9 +88,10 @@ def summary_text(site: Site, story: Story, digest: Digest) -> str:
     return " ".join(lines) + f"\n\n{_counts(site, story, digest)}. {site.ui.label('sources')}: {sources}"
 
 
-def summary_html(site: Site, story: Story, digest: Digest) -> str:
-    """HTML (escaped here, sent as text to the feed): the summary and the list of sources with their links."""
-    page = site.absolute(story_path(story))
+def summary_html(site: Site, story: Story, digest: Digest, folder: str = "") -> str:
+    """HTML (escaped here, sent as text to the feed in ``folder``): the summary and the list of sources with their
+    links."""
+    page = feed_link(site, folder, story_path(story))
     items = [Markup("<li>{} ({})</li>").format(s.text, ", ".join(_outlet(site, a) for a in s.sources))
              for s in digest.summary]
     sources = [Markup('<li>{}: <a href="{}">{}</a></li>').format(_outlet(site, a), http_url(a.url) or
@@ -55,101 +101,143 @@ def summary_html(site: Site, story: Story, digest: Digest) -> str:
         Markup("").join(items), _counts(site, story, digest), site.ui.label("sources"), Markup("").join(sources)))
 
 
-def _generator(site: Site, title: str, feed_id: str, updated: datetime) -> FeedGenerator:
+def story_entry(site: Site, story: Story, digest: Digest, folder: str = "") -> Entry:
+    """The entry of a story in the feed in ``folder``."""
+    updated = story.last_published or site.generated
+    return Entry(story_urn(story), digest.headline.title, story_path(story),
+                 summary_text(site, story, digest), summary_html(site, story, digest, folder), updated,
+                 story.first_published or updated, tuple(story.outlets))
+
+
+def report_entry(site: Site, story: Story, digest: Digest, article: Article) -> Entry:
+    adds = digest.adds.get(article.id, ())
+    text = " ".join(adds) if adds else (article.blocks[0].text if article.blocks else article.title)
+    when = article.published or story.last_published or site.generated
+    link = http_url(article.url) or story_path(story) + "#" + anchor(article)
+    return Entry(article_urn(article), f"{_outlet(site, article)}: {article.title}", link, text, None, when, when,
+                 guid=False)
+
+
+# --- the formats -------------------------------------------------------------------------------------------------
+
+def _generator(site: Site, channel: Channel, name: str) -> FeedGenerator:
     fg = FeedGenerator()
-    fg.id(feed_id)
-    fg.title(title)
+    fg.id(channel.id)
+    fg.title(channel.title)
     fg.description(site.description)
     fg.subtitle(site.description)
     fg.language(site.language)
-    fg.link(href=site.absolute(""), rel="alternate")
+    fg.link(href=channel.link(site, "") or "./", rel="alternate")
     fg.generator("newsdigest", version=site.version)
-    fg.updated(updated)
-    fg.lastBuildDate(updated)
+    fg.updated(channel.updated)
+    fg.lastBuildDate(channel.updated)
+    fg.link(href=channel.link(site, channel.folder + name), rel="self")
     return fg
 
 
-def _add_story(fg: FeedGenerator, site: Site, story: Story, digest: Digest, rss: bool = False) -> None:
-    """One entry per story. RSS readers take <description> (and a <title> that looks like HTML) for HTML, so the
-    RSS entry carries them escaped; Atom says type="text" and gets them plain."""
-    entry = fg.add_entry(order="append")
-    entry.id(story_urn(story))
-    entry.guid(story_urn(story), permalink=False)
-    entry.title(escape(digest.headline.title) if rss else digest.headline.title)
-    entry.link(href=site.absolute(story_path(story)))
-    entry.summary(summary_html(site, story, digest) if rss else summary_text(site, story, digest))
-    entry.content(summary_html(site, story, digest), type="html")
-    updated = story.last_published or site.generated
-    entry.updated(updated)
-    entry.published(story.first_published or updated)
-    for outlet in story.outlets:
-        entry.category(term=outlet)
+def _add(fg: FeedGenerator, site: Site, channel: Channel, entry: Entry, rss: bool) -> None:
+    """RSS readers take <description> (and a <title> that looks like HTML) for HTML, so the RSS entry carries them
+    escaped; Atom says type="text" and gets them plain."""
+    item = fg.add_entry(order="append")
+    item.id(entry.id)
+    if entry.guid:
+        item.guid(entry.id, permalink=False)
+    item.title(escape(entry.title) if rss else entry.title)
+    item.link(href=channel.link(site, entry.link))
+    item.summary(entry.summary_html if rss and entry.summary_html else entry.summary_text)
+    if entry.summary_html:
+        item.content(entry.summary_html, type="html")
+    item.updated(entry.updated)
+    item.published(entry.published)
+    for tag in entry.tags:
+        item.category(term=tag)
 
 
-def _add_report(fg: FeedGenerator, site: Site, story: Story, digest: Digest, article: Article) -> None:
-    entry = fg.add_entry(order="append")
-    entry.id(article_urn(article))
-    entry.title(f"{_outlet(site, article)}: {article.title}")
-    entry.link(href=http_url(article.url) or site.absolute(story_path(story)) + "#" + anchor(article))
-    adds = digest.adds.get(article.id, ())
-    entry.summary(" ".join(adds) if adds else (article.blocks[0].text if article.blocks else article.title))
-    when = article.published or story.last_published or site.generated
-    entry.updated(when)
-    entry.published(when)
+def atom(site: Site, channel: Channel) -> OutputFile:
+    fg = _generator(site, channel, "atom.xml")
+    for entry in channel.entries:
+        _add(fg, site, channel, entry, rss=False)
+    return OutputFile(channel.folder + "atom.xml", fg.atom_str(pretty=True))
+
+
+def rss(site: Site, channel: Channel) -> OutputFile:
+    fg = _generator(site, channel, "feed.xml")
+    for entry in channel.entries:
+        _add(fg, site, channel, entry, rss=True)
+    return OutputFile(channel.folder + "feed.xml", fg.rss_str(pretty=True))
+
+
+def json_feed(site: Site, channel: Channel) -> OutputFile:
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1): content_html is the same escaped HTML as the Atom content;
+    the summary is plain text."""
+    items = []
+    for entry in channel.entries:
+        item: dict[str, object] = {"id": entry.id, "url": channel.link(site, entry.link), "title": entry.title}
+        if entry.summary_html:
+            item.update(content_html=entry.summary_html, summary=entry.summary_text)
+        else:
+            item["content_text"] = entry.summary_text
+        item.update(date_published=entry.published.isoformat(), date_modified=entry.updated.isoformat())
+        if entry.tags:
+            item["tags"] = list(entry.tags)
+        items.append(item)
+    data: dict[str, object] = {"version": JSON_FEED_VERSION, "title": channel.title,
+                               "home_page_url": channel.link(site, "") or "./",
+                               "feed_url": channel.link(site, channel.folder + "feed.json"),
+                               "description": site.description, "language": site.language, "items": items}
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return OutputFile(channel.folder + "feed.json", text.encode("utf-8"))
+
+
+# --- the feeds of the site ---------------------------------------------------------------------------------------
+
+def site_channel(site: Site, stories: tuple[Story, ...], digests: dict[str, Digest]) -> Channel:
+    entries = tuple(story_entry(site, s, digests[s.id]) for s in stories[:FEED_ENTRIES])
+    return Channel(site.absolute("") or "urn:newsdigest:site", site.title, "", site.generated, entries)
+
+
+def story_channel(site: Site, story: Story, digest: Digest, feed_id: str | None = None,
+                  folder: str | None = None) -> Channel:
+    """The story itself, then each of its reports, newest first. A story absorbed into ``story`` keeps its own
+    feed (``feed_id``, in its own ``folder``), which carries the entries of the story it is now part of."""
+    folder = folder or story_path(story)
+    entries = (story_entry(site, story, digest, folder),) + tuple(
+        report_entry(site, story, digest, a) for a in reversed(story.articles))
+    return Channel(feed_id or story_urn(story) + ":feed", f"{digest.headline.title} · {site.title}", folder,
+                   story.last_published or site.generated, entries)
+
+
+def outlet_channel(site: Site, name: str, stories: list[Story], digests: dict[str, Digest]) -> Channel:
+    """The stories an outlet reported on, newest first."""
+    dates = [s.last_published for s in stories if s.last_published]
+    folder = outlet_path(name)
+    return Channel(f"urn:newsdigest:outlet:{folder.split('/')[1]}", f"{name} · {site.title}", folder,
+                   max(dates) if dates else site.generated,
+                   tuple(story_entry(site, s, digests[s.id], folder) for s in stories[:FEED_ENTRIES]))
 
 
 def site_feeds(site: Site, stories: tuple[Story, ...], digests: dict[str, Digest]) -> list[OutputFile]:
-    """feed.xml and atom.xml with the newest stories."""
-    feed_id = site.absolute("") or "urn:newsdigest:site"
-    rss = _generator(site, site.title, feed_id, site.generated)
-    rss.link(href=site.absolute("feed.xml"), rel="self")
-    atom = _generator(site, site.title, feed_id, site.generated)
-    atom.link(href=site.absolute("atom.xml"), rel="self")
-    for story in stories[:FEED_ENTRIES]:
-        _add_story(rss, site, story, digests[story.id], rss=True)
-        _add_story(atom, site, story, digests[story.id])
-    return [OutputFile("feed.xml", rss.rss_str(pretty=True)), OutputFile("atom.xml", atom.atom_str(pretty=True))]
-
-
-def story_feed(site: Site, story: Story, digest: Digest, feed_id: str | None = None,
-               folder: str | None = None) -> OutputFile:
-    """The story itself, then each of its reports, newest first. A story absorbed into ``story`` keeps its own
-    feed (``feed_id``, in its own ``folder``), which carries the entries of the story it is now part of."""
-    path = (folder or story_path(story)) + "atom.xml"
-    fg = _generator(site, f"{digest.headline.title} · {site.title}", feed_id or story_urn(story) + ":feed",
-                    story.last_published or site.generated)
-    fg.link(href=site.absolute(path), rel="self")
-    _add_story(fg, site, story, digest)
-    for article in reversed(story.articles):
-        _add_report(fg, site, story, digest, article)
-    return OutputFile(path, fg.atom_str(pretty=True))
-
-
-def outlet_feed(site: Site, name: str, stories: list[Story], digests: dict[str, Digest]) -> OutputFile:
-    """The stories an outlet reported on, newest first."""
-    path = outlet_path(name) + "atom.xml"
-    dates = [s.last_published for s in stories if s.last_published]
-    fg = _generator(site, f"{name} · {site.title}", f"urn:newsdigest:outlet:{outlet_path(name).split('/')[1]}",
-                    max(dates) if dates else site.generated)
-    fg.link(href=site.absolute(path), rel="self")
-    for story in stories[:FEED_ENTRIES]:
-        _add_story(fg, site, story, digests[story.id])
-    return OutputFile(path, fg.atom_str(pretty=True))
+    """feed.xml, atom.xml and feed.json with the newest stories."""
+    whole = site_channel(site, stories, digests)
+    return [rss(site, whole), atom(site, whole), json_feed(site, whole)]
 
 
 def story_feeds(site: Site, story: Story, digest: Digest, feed_id: str | None = None,
                 folder: str | None = None) -> list[OutputFile]:
-    """Every feed file of one story (see ``story_feed``)."""
-    return [story_feed(site, story, digest, feed_id, folder)]
+    """Every feed file of one story (see ``story_channel``)."""
+    channel = story_channel(site, story, digest, feed_id, folder)
+    return [atom(site, channel), json_feed(site, channel)]
 
 
 def outlet_feeds(site: Site, name: str, stories: list[Story], digests: dict[str, Digest]) -> list[OutputFile]:
     """Every feed file of one outlet."""
-    return [outlet_feed(site, name, stories, digests)]
+    channel = outlet_channel(site, name, stories, digests)
+    return [atom(site, channel), json_feed(site, channel)]
 
 
 def render_feeds(site: Site, stories: tuple[Story, ...], digests: dict[str, Digest]) -> list[OutputFile]:
-    """feed.xml and atom.xml with the newest stories, and the feed of every story and every outlet."""
+    """feed.xml, atom.xml and feed.json with the newest stories; an Atom feed and a JSON Feed of every story and
+    every outlet."""
     files = site_feeds(site, stories, digests)
     for story in stories:
         files += story_feeds(site, story, digests[story.id])

@@ -6,13 +6,21 @@ where the entry carries only a teaser, the article page is downloaded and its ma
 Re-running fetches only what is new: the state (seen entries, ETag and Last-Modified per feed) lives in
 ``_fetch-state.json`` in the content folder, which the build ignores. Polite: one request per host at a time with
 a delay between them, a timeout, robots.txt honoured. Existing files are never overwritten.
+
+A feed is untrusted: it must not make us read the machine's own services or those of its network (a cloud's
+metadata address, a router's admin page). Every connection goes only to public addresses: all the addresses a host
+resolves to are checked, the connection is made to those checked addresses (no second lookup that could answer
+differently), and every redirect is checked again. ``allow_private`` lifts this for feeds on one's own network.
 """
 from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import io
+import ipaddress
 import json
+import socket
 import time
 import urllib.error
 import urllib.parse
@@ -30,7 +38,7 @@ from generator import __version__
 from generator.story import slugify
 
 STATE_NAME = "_fetch-state.json"
-USER_AGENT = f"newsdigest/{__version__} (+https://pypi.org/project/newsdigest/)"
+USER_AGENT = f"newsdigest/{__version__}"
 TEASER_WORDS = 120  # an entry with fewer words than this is a teaser: fetch the page
 MAX_BYTES = 20_000_000
 
@@ -53,26 +61,149 @@ def _gunzip(data: bytes) -> bytes:
     return body
 
 
+class AddressRefused(OSError):
+    """A connection to an address that is not public (loopback, private, link-local, ...); the message says which."""
+
+
+# Checked in this order: the first that fits names the address's kind (127.0.0.1 is also "private" to Python).
+_NOT_PUBLIC = (("loopback", "is_loopback"), ("link-local", "is_link_local"), ("multicast", "is_multicast"),
+               ("unspecified", "is_unspecified"), ("reserved", "is_reserved"), ("private", "is_private"))
+ANY_ADDRESS = (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))
+
+
+def address_kind(address: str) -> str | None:
+    """Why ``address`` (an IP address) is no place for a fetch ('loopback', 'private', ...); None if public."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone ('fe80::1%eth0') says nothing here
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    for kind, test in _NOT_PUBLIC:
+        if getattr(ip, test):
+            return kind
+    return None if ip.is_global else "non-public"
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """Where fetch may connect: public addresses, and those in ``allowed``."""
+
+    allowed: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+
+    def resolve(self, host: str, port: int | None) -> list[tuple]:
+        """Every address ``host`` resolves to (getaddrinfo's tuples); AddressRefused if any is not allowed."""
+        infos = socket.getaddrinfo(host, port or 80, type=socket.SOCK_STREAM)
+        for *_, sockaddr in infos:
+            address = str(sockaddr[0])
+            kind = address_kind(address)
+            if kind and not any(ipaddress.ip_address(address.split("%", 1)[0]) in net for net in self.allowed):
+                where = f"{host} is" if host.strip("[]") == address else f"{host} resolves to {address},"
+                raise AddressRefused(f"refused: {where} a {kind} address (allowed with --allow-private)")
+        return infos
+
+    def connect(self, address: tuple[str, int], timeout: object = None,
+                source_address: tuple[str, int] | None = None) -> socket.socket:
+        """socket.create_connection, but only to the addresses that were checked."""
+        error: OSError | None = None
+        for family, kind, proto, _, sockaddr in self.resolve(*address):
+            sock = socket.socket(family, kind, proto)
+            try:
+                if isinstance(timeout, (int, float)):
+                    sock.settimeout(timeout)
+                if source_address:
+                    sock.bind(source_address)
+                sock.connect(sockaddr)
+                return sock
+            except OSError as exc:
+                sock.close()
+                error = exc
+        raise error or OSError(f"{address[0]}: no address")
+
+
+def _guarded(base: type[http.client.HTTPConnection], guard: Guard) -> type[http.client.HTTPConnection]:
+    class Guarded(base):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            self._create_connection = guard.connect
+    return Guarded
+
+
+def _connection_class(guard: Guard, base: type[http.client.HTTPConnection],
+                      req: urllib.request.Request) -> type[http.client.HTTPConnection]:
+    """``base`` connecting only where ``guard`` allows. Through a proxy (which may well be on this machine), the
+    address of the site asked for is checked instead, and the proxy reaches it."""
+    if req.has_proxy() or getattr(req, "_tunnel_host", None):
+        parts = urllib.parse.urlsplit(req.full_url)
+        guard.resolve(parts.hostname or "", parts.port)
+        return base
+    return _guarded(base, guard)
+
+
+class _GuardedHTTP(urllib.request.HTTPHandler):
+    def __init__(self, guard: Guard) -> None:
+        super().__init__()
+        self.guard = guard
+
+    def http_open(self, req: urllib.request.Request):  # noqa: ANN201 - urllib's signature
+        return self.do_open(_connection_class(self.guard, http.client.HTTPConnection, req), req)
+
+
+class _GuardedHTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, guard: Guard) -> None:
+        super().__init__()
+        self.guard = guard
+
+    def https_open(self, req: urllib.request.Request):  # noqa: ANN201 - urllib's signature
+        return self.do_open(_connection_class(self.guard, http.client.HTTPSConnection, req), req,
+                            context=self._context)
+
+
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follows redirects to http(s) addresses only (urllib alone would follow one to ftp:)."""
+    """Follows redirects to http(s) addresses only (urllib alone would follow one to ftp:), and with a guard only
+    to allowed addresses (the connection checks again)."""
+
+    def __init__(self, guard: Guard | None) -> None:
+        super().__init__()
+        self.guard = guard
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001 - urllib's signature
-        if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
+        parts = urllib.parse.urlsplit(newurl)
+        if parts.scheme.lower() not in ("http", "https"):
             raise urllib.error.HTTPError(newurl, code, "redirect to a non-http(s) address", headers, fp)
+        if self.guard:
+            try:
+                self.guard.resolve(parts.hostname or "", parts.port)
+            except AddressRefused as exc:
+                raise AddressRefused(f"refused redirect to {newurl}: {str(exc).removeprefix('refused: ')}") from None
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-_OPENER = urllib.request.build_opener(_HttpOnlyRedirects)
+def opener(guard: Guard | None) -> urllib.request.OpenerDirector:
+    """urllib's opener: http(s) redirects only; with a guard, connections only where it allows."""
+    handlers: list[urllib.request.BaseHandler] = [_HttpOnlyRedirects(guard)]
+    if guard:
+        handlers += [_GuardedHTTP(guard), _GuardedHTTPS(guard)]
+    return urllib.request.build_opener(*handlers)
+
+
+_OPENER = opener(Guard())  # the default: public addresses only
+_ANYWHERE = opener(None)
 
 
 @dataclass
 class Client:
-    """HTTP with a per-host delay, a timeout, gzip, conditional GET and robots.txt."""
+    """HTTP with a per-host delay, a timeout, gzip, conditional GET and robots.txt, to public addresses only
+    unless ``allow_private`` (anywhere) or ``allow_networks`` (these networks too)."""
 
     delay: float = 1.0
     timeout: float = 10.0
+    allow_private: bool = False
+    allow_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     last_request: dict[str, float] = field(default_factory=dict)
     robots: dict[str, urllib.robotparser.RobotFileParser | None] = field(default_factory=dict)
+
+    def _opener(self) -> urllib.request.OpenerDirector:
+        if self.allow_private:
+            return _ANYWHERE
+        return opener(Guard(self.allow_networks)) if self.allow_networks else _OPENER
 
     def _wait(self, host: str) -> None:
         due = self.last_request.get(host, 0.0) + self.delay
@@ -92,7 +223,7 @@ class Client:
         self._wait(urllib.parse.urlsplit(url).netloc)
         request = urllib.request.Request(url, headers=headers)
         try:
-            with _OPENER.open(request, timeout=self.timeout) as reply:
+            with self._opener().open(request, timeout=self.timeout) as reply:
                 body = reply.read(MAX_BYTES + 1)
                 if reply.headers.get("Content-Encoding", "").lower() == "gzip":
                     body = _gunzip(body)
@@ -207,6 +338,8 @@ def _why(exc: BaseException) -> str:
     if isinstance(exc, urllib.error.HTTPError):
         return f"HTTP {exc.code}"
     reason = getattr(exc, "reason", exc)
+    if isinstance(reason, AddressRefused):
+        return str(reason)
     return "timed out" if "timed out" in str(reason) else f"cannot fetch ({reason})"
 
 

@@ -19,6 +19,10 @@ class Rule:
 
     reason: str
     pattern: re.Pattern[str]
+    # The same pattern without re.I, for lines lowered first: as good for text in Latin-1 (where lowering keeps
+    # every character's place and re.I matches no other character) and much faster to scan; None where the
+    # pattern itself has upper-case letters ("[A-ZÄÖÜ]"), which re.I lets match lower case.
+    lower_case: re.Pattern[str] | None
     max_chars: int  # only lines up to this long are checked
     safe: bool  # applies to bodies that were already extracted, too
     stop: str | None  # "comments", "related", "footer": the article ends at such a line
@@ -45,10 +49,14 @@ class Knowledge:
     weekdays: dict[str, int]  # lower-case weekday name -> 0 (Monday) .. 6
     date_labels: tuple[str, ...]  # words that introduce the article's own date ("Stand", "Veröffentlicht")
     update_labels: tuple[str, ...]  # words that introduce a later change ("aktualisiert")
+    foreign_labels: tuple[str, ...]  # words that introduce a date not the article's ("Mitglied seit")
+    event_labels: tuple[str, ...]  # words that introduce an event's date ("ab dem", "seit")
+    comment_words: tuple[str, ...]  # words that end a commenter's name line ("Karl sagt:")
     outlets: tuple[OutletInfo, ...]
     agencies: dict[str, str]  # lower-case spelling -> the agency's short name ("dpa")
 
 
+_LATIN_1_MAX = "\xff"
 _WHOLE_MAX_CHARS = 160  # a whole-line pattern that sets no limit is checked on lines up to this long
 
 
@@ -85,9 +93,27 @@ def _read_rules(table: dict[str, Any]) -> list[Rule]:
         if row.get("whole"):
             source = f"^(?:{source})$"
         limit = int(row.get("max_chars", _WHOLE_MAX_CHARS if row.get("whole") else 10_000))
-        rules.append(Rule(reason=row["reason"], pattern=re.compile(source, re.I), max_chars=limit,
+        rules.append(Rule(reason=row["reason"], pattern=re.compile(source, re.I), lower_case=_lower_case(source),
+                          max_chars=limit,
                           safe=bool(row.get("safe")), stop=row.get("stop"), penalty=float(row.get("penalty", 25))))
     return rules
+
+
+def _lower_case(source: str) -> re.Pattern[str] | None:
+    """``source`` compiled to match lowered text, where that finds the same: it has no upper-case letters
+    (escapes such as \\W aside), no inline flags, and no character that re.I lets match a Latin-1 one
+    other than itself ("ſ" matches "s")."""
+    plain = re.sub(r"\\.", "", source)
+    if plain != plain.lower() or re.search(r"\(\?[-aiLmsux]", plain):
+        return None
+    if any(_latin_1_twin(ch) for ch in set(plain) if ch > _LATIN_1_MAX):
+        return None
+    return re.compile(source)
+
+
+def _latin_1_twin(ch: str) -> bool:
+    pattern = re.compile(re.escape(ch), re.I)
+    return any(pattern.fullmatch(chr(code)) for code in range(256))
 
 
 def _outlets(table: dict[str, Any]) -> list[OutletInfo]:
@@ -108,11 +134,15 @@ def _stopwords() -> dict[str, frozenset[str]]:
     return {lang: _words(words) for lang, words in _builtin("stopwords.toml").items()}
 
 
-def _dates() -> tuple[dict[str, int], dict[str, int], tuple[str, ...], tuple[str, ...]]:
+def _dates() -> dict[str, Any]:
     table = _builtin("dates.toml")
-    months = {name.lower(): number for number, names in enumerate(table["months"], 1) for name in names}
-    weekdays = {name.lower(): number for number, names in enumerate(table["weekdays"]) for name in names}
-    return months, weekdays, tuple(table["labels"]), tuple(table["update_labels"])
+    return {
+        "months": {name.lower(): number for number, names in enumerate(table["months"], 1) for name in names},
+        "weekdays": {name.lower(): number for number, names in enumerate(table["weekdays"]) for name in names},
+        "date_labels": tuple(table["labels"]), "update_labels": tuple(table["update_labels"]),
+        "foreign_labels": tuple(table["foreign_labels"]), "event_labels": tuple(table["event_labels"]),
+        "comment_words": tuple(table["comment_words"]),
+    }
 
 
 def _agencies() -> dict[str, str]:
@@ -123,13 +153,12 @@ def _agencies() -> dict[str, str]:
 @lru_cache(maxsize=8)
 def _load(patterns_file: str | None, outlets_file: str | None) -> Knowledge:
     stopwords = _stopwords()
-    months, weekdays, labels, update_labels = _dates()
     user_patterns = _user(patterns_file, "patterns_file")
     user_outlets = _user(outlets_file, "outlets_file")
     return Knowledge(
         rules=tuple(_rules(user_patterns, str(patterns_file)) + _rules(_builtin("furniture.toml"))),
         stopwords=stopwords, all_stopwords=frozenset().union(*stopwords.values()),
-        months=months, weekdays=weekdays, date_labels=labels, update_labels=update_labels,
+        **_dates(),
         outlets=tuple(_outlets(user_outlets) + _outlets(_builtin("outlets.toml"))),
         agencies=_agencies())
 

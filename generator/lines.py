@@ -12,6 +12,9 @@ from generator.knowledge import Knowledge, Rule
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"([.!?:;…\"“”»«'’)]|[:;]-?[()DP]|[\U0001F300-\U0001FAFF\u2600-\u27BF])\s*$")
+_SENTENCE_END_CHARS = 3  # the longest ending it knows (":-)")
+_FOLD_WORD = re.compile(r"\w+")
+_BEYOND_LATIN_1 = re.compile(r"[^\x00-\xff]")
 
 _MD_LIST_ITEM = re.compile(r"^([-*+]|\d{1,3}[.)])\s+\S")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -49,7 +52,12 @@ class Line:
 
 def fold(text: str) -> str:
     """Lower case, letters and digits only, single spaces: for comparing lines."""
-    return " ".join(re.findall(r"\w+", text.replace("\xad", "").lower()))
+    return " ".join(_FOLD_WORD.findall(text.replace("\xad", "").lower()))
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether the text ends like a sentence (only its last characters are looked at)."""
+    return bool(_SENTENCE_END.search(text.rstrip()[-_SENTENCE_END_CHARS:]))
 
 
 _MATCHES: dict[tuple[int, bool, str], Rule | None] = {}
@@ -69,11 +77,13 @@ def match_rule(text: str, rules: tuple[Rule, ...], safe_only: bool = False) -> R
 
 def _match_rule(text: str, rules: tuple[Rule, ...], safe_only: bool) -> Rule | None:
     found = None
+    lowered = text.lower() if text.isascii() or not _BEYOND_LATIN_1.search(text) else None  # see Rule.lower_case
     for rule in rules:
         if (safe_only and not rule.safe) or len(text) > rule.max_chars:
             continue
-        if rule.pattern.search(text):
-            if rule.stop and not _stop_covers(rule, text):
+        match = rule.lower_case.search(lowered) if rule.lower_case and lowered is not None else rule.pattern.search(text)
+        if match:
+            if rule.stop and not _stop_covers(rule, text, match):
                 continue
             if rule.stop or found is None:
                 found = rule
@@ -82,11 +92,10 @@ def _match_rule(text: str, rules: tuple[Rule, ...], safe_only: bool) -> Rule | N
     return found
 
 
-def _stop_covers(rule: Rule, text: str) -> bool:
+def _stop_covers(rule: Rule, text: str, match: re.Match[str]) -> bool:
     """A marker that ends the article stands on a line of its own ("Mehr zum Thema"), not in a sentence."""
-    match = rule.pattern.search(text)
-    if match is None or rule.stop != "related":
-        return match is not None
+    if rule.stop != "related":
+        return True
     rest = text[match.end():].strip(" :.»›>-–")
     return len(rest) <= MARKER_REST_CHARS and not rest.endswith((".", "!", "?"))
 
@@ -95,7 +104,7 @@ def make_line(text: str, know: Knowledge, safe_only: bool) -> Line:
     words = _WORD.findall(text.lower())
     stops = sum(map(know.all_stopwords.__contains__, words))
     return Line(text=text, words=len(words), stop_share=stops / len(words) if words else 0.0,
-                sentence=bool(_SENTENCE_END.search(text)), rule=match_rule(text, know.rules, safe_only),
+                sentence=ends_sentence(text), rule=match_rule(text, know.rules, safe_only),
                 key=fold(text))
 
 
@@ -128,13 +137,13 @@ def join_broken(lines: list[tuple[str, bool]], rules: tuple[Rule, ...]) -> list[
 def _continues(previous: str, text: str, rules: tuple[Rule, ...]) -> bool:
     """Whether ``text`` goes on with the sentence that ``previous`` left open: the previous line stops without
     punctuation after a word, and this one starts with a lower-case word, or both are long enough for prose."""
-    if _SENTENCE_END.search(previous) or not (previous[-1].isalpha() or previous[-1] in ",-–"):
+    if ends_sentence(previous) or not (previous[-1].isalpha() or previous[-1] in ",-–"):
         return False
     if previous.count(" ") < JOIN_MIN_WORDS - 1 or not text[0].isalnum() or match_rule(text, rules) is not None:
         return False
     if text[0].islower():
         return True
-    return len(previous) >= JOIN_MIN_CHARS and (len(text) >= JOIN_MIN_CHARS or bool(_SENTENCE_END.search(text)))
+    return len(previous) >= JOIN_MIN_CHARS and (len(text) >= JOIN_MIN_CHARS or ends_sentence(text))
 
 
 def counts(lines: list[Line]) -> dict[str, int]:
@@ -181,7 +190,10 @@ def markdown_paragraphs(body: str) -> list[str]:
 
 def markdown_text(text: str) -> str:
     """Inline Markdown reduced to what a reader sees: '[text](url)' -> 'text', '**bold**' -> 'bold'."""
-    text = _MD_IMAGE.sub("", text)
-    text = _MD_LINK.sub(r"\1", text)
-    text = _MD_EMPHASIS.sub(r"\2", text)
+    if "![" in text:
+        text = _MD_IMAGE.sub("", text)
+    if "](" in text:
+        text = _MD_LINK.sub(r"\1", text)
+    if "*" in text or "__" in text:
+        text = _MD_EMPHASIS.sub(r"\2", text)
     return " ".join(text.replace("`", "").split())

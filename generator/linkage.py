@@ -29,9 +29,10 @@ def _span(a: _Group, b: _Group) -> float:
 
 
 def average_link(days: Sequence[float | None], pairs: Iterable[tuple[int, int, float]], threshold: float,
-                 max_days: float) -> list[list[int]]:
+                 max_days: float, merges: list[tuple[int, int, float]] | None = None) -> list[list[int]]:
     """Groups of item indexes, from the similarities (i, j, s) of pairs, each pair once; ties go to the lower
-    indexes. ``pairs`` is read once, so a caller can stream it without holding all pairs twice."""
+    indexes. ``pairs`` is read once, so a caller can stream it without holding all pairs twice. ``merges``, where
+    given, receives every merge in order: the two groups (by their lowest item) and the mean that joined them."""
     groups = {i: _Group([i], d, d) for i, d in enumerate(days)}
     sums: dict[int, dict[int, float]] = {i: {} for i in groups}
     heap = []
@@ -47,6 +48,8 @@ def average_link(days: Sequence[float | None], pairs: Iterable[tuple[int, int, f
         if _span(groups[i], groups[j]) > max_days:
             continue
         kept = _merge(groups, sums, i, j)
+        if merges is not None:
+            merges.append((i, j, -negative))
         _push_neighbours(heap, groups, sums, kept, threshold)
     return sorted(sorted(g.members) for g in groups.values())
 

@@ -167,5 +167,11 @@ class BuildReport:
     removed: tuple[tuple[str, Removed], ...] = field(default_factory=tuple)  # (input, line) dropped as furniture
 
     def summary(self) -> str:
-        return (f"{self.articles} articles read, {self.skipped} skipped, {self.stories} stories, "
-                f"{self.files} files written in {self.seconds:.2f} s")
+        return (f"{counted(self.articles, 'article')} read, {self.skipped} skipped, "
+                f"{counted(self.stories, 'story', 'stories')}, {counted(self.files, 'file')} written in "
+                f"{self.seconds:.2f} s")
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """'1 story', '2 stories': a count with its noun (the CLI's summaries are English)."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"

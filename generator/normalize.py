@@ -11,18 +11,18 @@ from datetime import datetime
 
 from generator.clean import article_span, outside, reach_down, reach_up, read_span
 from generator.config import Config
-from generator.dates import Found, Layout, dates_by_line, is_dateline, page_date, parse_explicit
+from generator.dates import Found, dates_by_line, is_dateline, parse_explicit
 from generator.knowledge import Knowledge, knowledge
-from generator.lines import Line, body_lines, counts, fold, is_fragment
+from generator.lines import Line, body_lines, counts, fold
 from generator.language import detect_language, normal_code
 from generator.model import Article, Block, Outlet, Problem, RawArticle, Removed
 from generator.outlets import (agencies_in, author_in_lines, dateline_agencies, explicit_outlet,
                                outlet_in_lines)
+from generator.pagedate import Layout, layout, page_date
 from generator.story import article_id
 from generator.title import Title, find_title, headline_anchor
 
 _FALLBACK_TITLE_WORDS = 12
-_FRAGMENT_CHARS = 45  # a line of running text this long is no dateline, even with a date in it
 _SIGNATURE_REASONS = frozenset({"author or agency signature", "footer"})
 
 
@@ -33,7 +33,7 @@ class Reading:
     blocks: tuple[Block, ...]
     removed: tuple[Removed, ...]
     title: Title
-    date: Found | None
+    date: Found | None  # None where the file states its date (the page's is not looked for)
     header: tuple[str, ...]  # lines above the article and its first lines, where bylines stand
 
 
@@ -63,6 +63,16 @@ def _skip_keys(raw: RawArticle, lines: list[Line], title: Title, dates: list[lis
     return frozenset(skip - {""})
 
 
+def _date_layout(lines: list[Line], title: Title, start: int, end: int, scrape: bool) -> Layout:
+    """Where the headline and the article are, for finding the page's date: where a dump's headline was read
+    from its browser title (its first line), the page's own repeat of it below, where there is one, and the
+    article's head below that."""
+    if scrape and title.index == 0:
+        shown = headline_anchor(lines)
+        return layout(lines, shown, max(start, shown), end)
+    return layout(lines, max(title.index, 0), start, end)
+
+
 def read_body(raw: RawArticle, know: Knowledge, zone: str) -> Reading:
     lines = body_lines(raw.body, raw.kind, know)
     scrape = raw.kind == "scrape"
@@ -72,8 +82,7 @@ def read_body(raw: RawArticle, know: Knowledge, zone: str) -> Reading:
     dates = dates_by_line(texts, know, zone)
     opening = reach_up(lines, title.index, start) if scrape else start
     blocks, removed = read_span(lines, opening, end, drop_short=scrape, skip=_skip_keys(raw, lines, title, dates))
-    running = [line.good or (is_fragment(line) and len(line.text) > _FRAGMENT_CHARS) for line in lines]
-    date = page_date(texts, dates, running, Layout(max(title.index, 0), start, end), know)
+    date = None if raw.published else page_date(lines, dates, _date_layout(lines, title, start, end, scrape), know)
     header = tuple(texts[:min(end, start + 3)])
     return Reading(tuple(blocks), tuple(outside(lines, opening, end)) + tuple(removed), title, date, header)
 

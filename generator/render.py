@@ -19,7 +19,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from generator import cache, export, feeds, search, structured
@@ -50,9 +50,12 @@ def json_for_script(data: object) -> Markup:
 
 
 def environment(user_templates: Path | None = None) -> Environment:
-    """Jinja2 with the user's templates (if any) shadowing the built-in ones file by file."""
-    loaders = [FileSystemLoader(str(user_templates))] if user_templates else []
-    loaders.append(FileSystemLoader(str(builtin_templates())))
+    """Jinja2 with the user's templates (if any) shadowing the built-in ones file by file; the built-in ones are
+    also there as ``newsdigest/NAME``, so that a user's base.html can extend ours and override single blocks."""
+    builtin = FileSystemLoader(str(builtin_templates()))
+    loaders: list = [PrefixLoader({"newsdigest": builtin})]
+    loaders += [FileSystemLoader(str(user_templates))] if user_templates else []
+    loaders.append(builtin)
     env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["http_url"] = http_url
@@ -302,7 +305,8 @@ def render_site(sink: Sink, stories: tuple[Story, ...], config: Config, now: dat
     for story in ordered:
         key = unit_key(base, "entry", keys[story.id])
         entries[key] = memo.entries.get(key) or _story_json(built, story, digests[story.id])
-    for item in [stories_json(built, list(entries.values())), export.sitemap(built, pages)] + static_files():
+    for item in [stories_json(built, list(entries.values())), export.sitemap(built, pages),
+                 export.robots_txt(built)] + static_files():
         sink.put(item)
     return RenderMemo(run.units, {k: digests.packed[k] for k in keys.values() if k in digests.packed}, entries)
 

@@ -14,6 +14,7 @@ from generator.lines import Line, fold
 _SEPARATOR = re.compile(r"\s+(?:\||–|—|-|::|·|»|/|•)\s+")
 _MAX_TITLE_WORDS = 40
 _KICKER_MAX_WORDS = 5
+_MIN_HEADLINE_WORDS = 3
 _NEAR_MATCH = 0.6
 _LOOK_UP_LINES = 8
 _SHARED_WORDS = 0.3
@@ -113,6 +114,31 @@ def _kicker(lines: list[Line], index: int, counts: dict[str, int]) -> str | None
     return None if _SEPARATOR.search(line.text) else line.text
 
 
+def _browser_headlines(text: str) -> set[str]:
+    """The browser title folded, whole and without a site name at either end ('Patch Notes - Patchnotes 4.47.4 -
+    Build | Forums' -> also 'patchnotes 4 47 4 build')."""
+    parts = [p for p in _SEPARATOR.split(text) if p.strip()]
+    n = len(parts)
+    return {fold(" ".join(parts[i:j])) for i in (0, 1) for j in (n - 1, n) if j - i >= 1}
+
+
+def split_kicker(text: str, lines: list[Line], index: int) -> tuple[str, str | None]:
+    """A kicker set on the headline's own line with nothing but a space between them, split off where the
+    browser title shows the rest as the headline: 'Immobilienkrise Rene Benko-Firma Signa in Sorge' ->
+    ('Rene Benko-Firma Signa in Sorge', 'Immobilienkrise'). A headline that reads on across a separator
+    ('Olympia 2022 - ...', 'Klimaschutz: ...') keeps it."""
+    if not lines or index == 0:
+        return text, None
+    browser = _browser_headlines(lines[0].text)
+    for space in re.finditer(r"\s+", text):
+        before, rest = text[:space.start()], text[space.end():]
+        if len(before.split()) > _KICKER_MAX_WORDS or len(fold(rest).split()) < _MIN_HEADLINE_WORDS:
+            break
+        if before[-1].isalnum() and rest[0].isupper() and fold(rest) in browser:
+            return rest, before
+    return text, None
+
+
 def find_title(lines: list[Line], start: int, counts: dict[str, int]) -> Title:
     """The headline among the lines of a page dump whose article begins at ``start``."""
     first = _first_candidate(lines, start)
@@ -123,8 +149,10 @@ def find_title(lines: list[Line], start: int, counts: dict[str, int]) -> Title:
     for found in (_repeat_of(lines, first, start, keys), _near_start(lines, first, start, counts, fold(head)),
                   _fuzzy(lines, first, start, keys)):
         if found is not None:
-            return Title(_tidy(lines[found].text), found, _kicker(lines, found, counts), site)
-    return Title(_tidy(head), first, None, site)
+            text, kicker = split_kicker(_tidy(lines[found].text), lines, found)
+            return Title(text, found, kicker or _kicker(lines, found, counts), site)
+    text, kicker = split_kicker(_tidy(head), lines, first)
+    return Title(text, first, kicker, site)
 
 
 def _tidy(text: str) -> str:

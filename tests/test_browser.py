@@ -252,3 +252,33 @@ def test_every_page_works_without_javascript(driver, sample_site: Path, server: 
         assert "JavaScript" in _text(driver, "#search-status")[0]
     finally:
         driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+def test_serve_reloads_the_open_page_after_a_content_change(driver, tmp_path: Path) -> None:
+    """`newsdigest serve`: a page open in the browser reloads by itself once a changed article is rebuilt."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from generator.build import Paths
+    from generator.serve import Preview, make_server
+
+    content = tmp_path / "content"
+    content.mkdir()
+    story = "---\ntitle: {}\noutlet: Testbote\npublished: 2024-05-01T10:00:00+02:00\n---\n{}\n"
+    (content / "a.md").write_text(story.format("Brücke über den Rhein eröffnet", "Die neue Brücke verbindet "
+                                               "Mainz und Wiesbaden. Pendler sparen zwanzig Minuten."), "utf-8")
+    preview = Preview(None, Paths(content, tmp_path / "site"))
+    assert preview.rebuild()
+    server = make_server(preview, port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        _open(driver, f"http://127.0.0.1:{server.server_address[1]}/index.html")
+        driver.execute_script("window.notReloaded = true;")
+        (content / "a.md").write_text(story.format("Brücke über den Rhein wieder gesperrt", "Die neue Brücke "
+                                                   "zwischen Mainz und Wiesbaden ist wieder gesperrt."), "utf-8")
+        assert preview.poll() and preview.build_number == 2
+        WebDriverWait(driver, 30).until(lambda d: d.execute_script("return window.notReloaded === undefined"))
+        assert "wieder gesperrt" in driver.page_source
+        assert not (tmp_path / "site" / "index.html").read_text(encoding="utf-8").count("__newsdigest")
+    finally:
+        server.shutdown()
+        server.server_close()

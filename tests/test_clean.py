@@ -1,7 +1,11 @@
 """Page furniture out, article text in: each kind of furniture, the article's span, and what stays."""
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from generator.config import Config
+from generator.knowledge import knowledge
 from generator.model import Article, RawArticle
 from generator.normalize import normalize_one
 
@@ -127,3 +131,22 @@ def test_extracted_bodies_only_lose_safe_furniture() -> None:
     article = read(body, kind="record")
     assert "Kurze Zeile" in article.text  # a short line is not dropped from an extracted body
     assert "teilen" not in article.text
+
+
+FURNITURE_WORDS = ["Foto: dpa", "(Bild: Anna Muster)", "Jetzt spenden", "Newsletter abonnieren", "Über den Autor",
+                   "Anna Muster ist Redakteurin", "Mehr zum Thema", "© SPIEGEL ONLINE 2015", "Seite 2 von 3",
+                   "Artikel teilen", "ANZEIGE", "Quelle: ntv.de", "12 Kommentare", "hul/dpa/AFP", "Zum selben Thema"]
+
+
+@given(st.lists(st.one_of(st.sampled_from(FURNITURE_WORDS), st.text(alphabet=st.characters(max_codepoint=0xFF),
+                                                                          max_size=12)), max_size=6),
+       st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_lower_case_rules_find_what_the_case_insensitive_ones_find(parts: list[str], upper: bool) -> None:
+    """The fast form of a furniture rule (lowered line, no re.I) answers as the rule does on Latin-1 text."""
+    text = " ".join(parts)
+    text = text.upper() if upper else text
+    for rule in knowledge().rules:
+        assert rule.lower_case is not None  # every built-in rule is written so that it has the fast form
+        fast, slow = rule.lower_case.search(text.lower()), rule.pattern.search(text)
+        assert (fast and fast.span()) == (slow and slow.span())

@@ -65,7 +65,7 @@ def test_bad_file_is_one_line_and_build_goes_on(tmp_path: Path) -> None:
     assert any(line.startswith("bad.json: invalid JSON") and line.endswith("; skipped") for line in lines)
     assert any(line.startswith("picture.png: unknown file type") for line in lines)
     assert "Traceback" not in result.stderr
-    assert "1 articles read, 2 skipped" in result.stdout
+    assert "1 article read, 2 skipped" in result.stdout
 
 
 def test_strict_makes_problems_fatal_and_writes_nothing(tmp_path: Path) -> None:
@@ -131,6 +131,7 @@ def test_init_makes_a_digest_that_builds_at_once(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (folder / "newsdigest.toml").is_file() and (folder / "content").is_dir()
     assert (folder / "templates").is_dir()
+    assert (folder / ".gitignore").read_text(encoding="utf-8").splitlines() == ["/site/", "/.newsdigest-cache/"]
     write_files(folder / "content", {"a.md": "---\ntitle: Erster Bericht\n---\nEin Text.\n"})
     result = run("build", cwd=folder)
     assert result.returncode == 0, result.stderr
@@ -143,7 +144,7 @@ def test_check_writes_nothing_and_reports_problems(tmp_path: Path) -> None:
     content = write_files(tmp_path / "content", {"good.md": "---\ntitle: Good\n---\nBody.\n", "bad.json": "[1"})
     result = run("check", "--content", str(content), "--output", str(tmp_path / "site"))
     assert result.returncode == 1
-    assert "bad.json: invalid JSON" in result.stderr and "1 articles read, 1 skipped" in result.stdout
+    assert "bad.json: invalid JSON" in result.stderr and "1 article read, 1 skipped" in result.stdout
     assert not (tmp_path / "site").exists()
     result = run("check", "--format", "json", "--content", str(content))
     data = json.loads(result.stdout)

@@ -6,10 +6,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from generator.config import Config
-from generator.dates import dates_in, parse_explicit
+from generator.dates import dates_by_line, dates_in, parse_explicit, slash_order
 from generator.knowledge import knowledge
+from generator.lines import body_lines
 from generator.model import Article, Problem, RawArticle
 from generator.normalize import normalize_one
+from generator.pagedate import candidates, layout
 
 KNOW = knowledge()
 ZONE = "Europe/Berlin"
@@ -35,12 +37,38 @@ def read(text: str, published: str | None = None) -> Article | Problem:
     ("3. März 2020", "2020-03-03", False),
     ("Erstellt am 01.01.23 um 08:35", "2023-01-01T08:35", True),
     ("2017/11/26", "2017-11-26", False),
+    ("26/12/2019 von revamp-it Webteam", "2019-12-26", False),
+    ("30/10/23", "2023-10-30", False),
+    ("veröffentlicht am 14 Feb ’20 | Kategorien", "2020-02-14", False),
+    ("Author: Gàbor Muniér, Datum: 03.Mär.19", "2019-03-03", False),
+    ("Lutz Molter2021-12-14T12:38:19+01:00", "2021-12-14T12:38", True),
+    ("Dezember 14th, 2021|AKTUELLES", "2021-12-14", False),
+    ("19.10.2019, 15:30 UhrAm 8. Spieltag", "2019-10-19T15:30", True),
 ])
 def test_forms_of_a_date(text: str, day: str, has_time: bool) -> None:
     [found] = dates_in(text, 0, KNOW, ZONE)
     assert found.when.isoformat().startswith(day)
     assert found.has_time is has_time
     assert found.when.tzinfo is not None
+
+
+def test_published_and_updated_dates_run_together_are_both_read() -> None:
+    found = dates_in("Veröffentlicht am 10. Februar 20199. Februar 2019 von Heiko", 0, KNOW, ZONE)
+    assert [f.when.date().isoformat() for f in found] == ["2019-02-10", "2019-02-09"]
+
+
+def test_a_word_glued_to_the_time_is_not_read_as_am_or_pm() -> None:
+    [found] = dates_in("19.10.2019, 15:30 UhrAm 8. Spieltag", 0, KNOW, ZONE)
+    assert found.when.hour == 15
+    assert "19.10.2019, 15:30 UhrAm 8. Spieltag"[found.end:].strip().startswith("Uhr")
+
+
+def test_slashed_date_that_reads_both_ways_is_read_as_the_page_orders_them() -> None:
+    assert dates_in("11/01/2021", 0, KNOW, ZONE) == []  # 11 January or 1 November: the line alone does not say
+    assert slash_order(["Stand: 11/01/2021", "Vorher: 10/30/2021"]) == "md"
+    assert slash_order(["Stand: 11/01/2021", "Vorher: 30/10/2021"]) == "dm"
+    [found] = dates_in("11/01/2021", 0, KNOW, ZONE, order="md")
+    assert found.when.date().isoformat() == "2021-11-01"
 
 
 def test_time_zone_named_in_the_text_is_kept() -> None:
@@ -112,3 +140,109 @@ def test_explicit_value_that_does_not_parse_is_a_problem(value: str) -> None:
     problem = read(f"Titel\n\n{BODY}", published=value)
     assert isinstance(problem, Problem)
     assert problem.field == "date" and problem.path == "d.txt"
+
+
+MENU = "\n".join(["Startseite", "Politik", "Wirtschaft", "Kultur", "Sport", "Wissen", "Reisen", "Auto", "Digital",
+                  "Panorama"])
+ARTICLE = f"{BODY}\n\n{BODY[::-1]}\n\n{BODY.upper()}"
+
+
+def day_of(text: str) -> str | None:
+    article = read(text)
+    assert isinstance(article, Article)
+    return article.published.date().isoformat() if article.published else None
+
+
+def test_dateline_opening_the_first_paragraph_is_the_date() -> None:
+    assert day_of(f"Titel der Meldung hier\n\nWien, 14. Dezember 2021 – {BODY}\n\n{BODY[::-1]}") == "2021-12-14"
+
+
+def test_the_site_clock_far_above_the_headline_is_no_date() -> None:
+    page = f"Titel der Meldung hier | Zeitung\nMittwoch, 26.02.2020\n{MENU}\n\nTitel der Meldung hier\n\n{ARTICLE}"
+    assert day_of(page) is None
+
+
+def test_a_reader_comment_gives_no_date() -> None:
+    comment = "Karl sagt:\n24. November 2019 um 17:53 Uhr\nDas sehe ich anders, und zwar aus den folgenden Gründen."
+    assert day_of(f"Titel der Meldung hier\n\n{ARTICLE}\n\n{comment}") is None
+
+
+def test_the_articles_dateline_wins_over_dated_lines_below_it() -> None:
+    below = "Lesen Sie auch\n\nAndere Meldung\n5. Januar 2016 um 20:20\n\nNoch eine Meldung\n7. Januar 2016 um 08:10"
+    assert day_of(f"Titel der Meldung hier\n\n1. Januar 2016 von Anna\n\n{ARTICLE}\n\n{below}") == "2016-01-01"
+
+
+def test_a_lone_dateline_below_the_article_is_its_date() -> None:
+    assert day_of(f"Titel der Meldung hier\n\n{ARTICLE}\n\n15.12.2021\n\nImpressum") == "2021-12-15"
+
+
+def test_a_range_of_dates_is_no_publication_date() -> None:
+    assert day_of(f"Titel der Meldung hier\n\n09 Jan 2014 - 01 Jan 2017\n\n{ARTICLE}") is None
+
+
+def test_a_members_registration_date_is_no_publication_date() -> None:
+    assert day_of(f"Titel der Meldung hier\n\nMitglied seit 12.03.2015\n\n{ARTICLE}") is None
+
+
+def test_a_list_of_dated_teasers_gives_no_date() -> None:
+    teasers = "\n".join(f"Meldung Nummer {n}\n{n}. März 2020" for n in range(1, 6))
+    assert day_of(f"Titel der Meldung hier\n\n{ARTICLE}\n\nMehr zum Thema\n{teasers}") is None
+
+
+def test_the_date_of_an_event_is_no_publication_date() -> None:
+    assert day_of(f"Titel der Meldung hier\n\nAb dem 8. Oktober 2020 im Kino\n\n{ARTICLE}") is None
+
+
+def test_a_dateline_past_the_lead_and_the_byline_is_the_date() -> None:
+    second = ("Bei der Erinnerung an die Verfolgten des Regimes waren viele Opfer lange unsichtbar, was erst in den "
+              "letzten Jahren von der Forschung und den Gedenkstätten aufgearbeitet worden ist.")
+    page = f"Titel der Meldung hier\n\n{BODY}\n\nAnna Muster\nVon Claudia Lindner\n\n27.1.2022 - {second}"
+    assert day_of(page) == "2022-01-27"
+
+
+def test_the_label_nearest_the_date_speaks_for_it() -> None:
+    def scores(label_line: str) -> list[int]:
+        page = f"Titel der Meldung hier\n\n{label_line}\n\n{ARTICLE}"
+        lines = body_lines(page, "scrape", KNOW)
+        dates = dates_by_line([line.text for line in lines], KNOW, ZONE)
+        return [c.score for c in candidates(lines, dates, layout(lines, 0, 2, len(lines)), KNOW)]
+
+    assert scores("Aktualisiert, veröffentlicht am 2.3.2020") > scores("Veröffentlicht, aktualisiert am 2.3.2020")
+    assert scores("Veröffentlicht, ab dem 2.3.2020") == []  # an event's date is no candidate at all
+
+
+def test_a_date_run_together_with_the_time_before_it_is_read() -> None:
+    found = dates_in("2018-08-29 14:15:57 2018-06-22 10:20:0022.06.2018 10:20", 0, KNOW, ZONE)
+    assert sorted(f.when.isoformat()[:16] for f in found) == ["2018-06-22T10:20", "2018-06-22T10:20",
+                                                              "2018-08-29T14:15"]
+
+
+def test_a_day_the_page_states_twice_wins_over_one_it_states_once() -> None:
+    assert day_of(f"Titel der Meldung hier\n\n{ARTICLE}\n\n2018-08-29 14:15:57 2018-06-22 10:20\n\n{BODY}") is None
+    twice = "2018-08-29 14:15:57 2018-06-22 10:20:0022.06.2018 10:20"
+    assert day_of(f"Titel der Meldung hier\n\n{ARTICLE}\n\n{twice}\n\n{BODY}") == "2018-06-22"
+
+
+def test_the_pages_last_change_is_its_date_where_nothing_better_is_stated() -> None:
+    footer = "\n".join(["Impressum", "Datenschutz", "Kontakt"] * 6)
+    changed = "Diese Seite wurde zuletzt am 29. Januar 2020 um 13:22 Uhr geändert."
+    assert day_of(f"Titel der Meldung hier\n\n{ARTICLE}\n\n{footer}\n{changed}") == "2020-01-29"
+    assert day_of(f"Titel der Meldung hier\n\n1. Januar 2016 von Anna\n\n{ARTICLE}\n\n{changed}") == "2016-01-01"
+    other = "Aktualisiert am 3. Februar 2020"
+    assert day_of(f"Titel der Meldung hier\n\n{ARTICLE}\n\n{changed}\n{other}") is None  # two changes disagree
+
+
+def test_a_date_run_together_with_the_end_of_a_breadcrumb_above_the_headline_is_the_date() -> None:
+    crumb = 'StartseiteKulturfragen"Wir dekorieren auf der Titanic die Liegestühle um"{}01.05.2017'
+    page = "Titel der Meldung hier | Zeitung\nMittwoch, 26.02.2020\n{}\n{}\nTitel der Meldung hier\n\n{}"
+    assert day_of(page.format(MENU, crumb.format(""), ARTICLE)) == "2017-05-01"  # the site's clock no rival
+    assert day_of(page.format(MENU, crumb.format(" am "), ARTICLE)) is None  # a sentence's date
+
+
+def test_the_site_clock_is_no_rival_of_a_fair_dateline() -> None:
+    page = f"Titel der Meldung hier | Zeitung\nMittwoch, 26.02.2020\n{MENU}\n\nTitel der Meldung hier\n\n{ARTICLE}"
+    lines = body_lines(page, "scrape", KNOW)
+    dates = dates_by_line([line.text for line in lines], KNOW, ZONE)
+    title = next(i for i, line in enumerate(lines) if i > 0 and line.text == "Titel der Meldung hier")
+    [clock] = candidates(lines, dates, layout(lines, title, title + 1, len(lines)), KNOW)
+    assert clock.score <= -1

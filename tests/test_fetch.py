@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import http.server
+import ipaddress
+import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -11,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.fetch import STATE_NAME, Client, feed_urls, fetch
+from generator.cli import main
+from generator.fetch import STATE_NAME, AddressRefused, Client, Guard, feed_urls, fetch
 from generator.load import load
 from generator.normalize import normalize
 from generator.config import Config
@@ -49,6 +53,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._send(301, b"", {"Location": "/feed.xml"})
         if self.path in ("/teaser.html", "/robots.txt", "/bad-feed.xml"):
             return self._send(200, self._fixture(self.path[1:]))
+        if self.path == "/elsewhere":  # to another loopback address, which no test ever allows
+            return self._send(302, b"", {"Location": f"http://127.0.0.2:{self.server.server_address[1]}/feed.xml"})
+        if self.path == "/metadata-feed.xml":  # a teaser whose page is the cloud metadata service
+            return self._send(200, self._fixture("feed.xml").replace(
+                f"http://127.0.0.1:{self.server.server_address[1]}/teaser.html".encode(),
+                b"http://169.254.169.254/latest/meta-data/"))
         if self.path == "/slow.xml":
             time.sleep(1.0)
             return self._send(200, self._fixture("feed.xml"))
@@ -67,7 +77,8 @@ def server() -> Iterator[str]:
 
 
 def client() -> Client:
-    return Client(delay=0.0, timeout=0.5)
+    """The test server is on 127.0.0.1, which fetch refuses unless told otherwise."""
+    return Client(delay=0.0, timeout=0.5, allow_private=True)
 
 
 def test_fetch_saves_full_entries_and_fetches_teaser_pages(server: str, tmp_path: Path) -> None:
@@ -125,3 +136,71 @@ def test_sources_from_opml_and_url_lists(tmp_path: Path) -> None:
     assert urls == ["http://HOST/feed.xml", "http://HOST/moved", "https://example.org/a.xml",
                     "https://example.org/b.xml"]
     assert len(problems) == 1 and "cannot read" in problems[0]
+
+
+# The SSRF guard: a feed must not make fetch read this machine's or its network's services.
+
+REFUSED = "a loopback address (allowed with --allow-private)"
+
+
+def test_local_and_private_addresses_are_refused_by_default(server: str, tmp_path: Path) -> None:
+    report = fetch([f"{server}/feed.xml", "http://localhost:9/feed.xml", "http://[::1]:9/x.xml",
+                    "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/feed.xml"], tmp_path,
+                   Client(delay=0.0, timeout=0.5))
+    assert report.saved == ()
+    assert report.problems == (
+        f"{server}/feed.xml: refused: 127.0.0.1 is {REFUSED}; skipped",
+        f"http://localhost:9/feed.xml: refused: localhost resolves to 127.0.0.1, {REFUSED}; skipped",
+        f"http://[::1]:9/x.xml: refused: ::1 is {REFUSED}; skipped",
+        "http://169.254.169.254/latest/meta-data/: refused: 169.254.169.254 is a link-local address "
+        "(allowed with --allow-private); skipped",
+        "http://10.0.0.1/feed.xml: refused: 10.0.0.1 is a private address (allowed with --allow-private); skipped")
+    assert Handler.requests == []  # refused before connecting
+
+
+def test_redirects_are_checked_again(server: str, tmp_path: Path) -> None:
+    """The server's own address is allowed here; its redirect to another loopback address is not."""
+    allowed = Client(delay=0.0, timeout=0.5, allow_networks=(ipaddress.ip_network("127.0.0.1/32"),))
+    report = fetch([f"{server}/elsewhere"], tmp_path, allowed)
+    port = server.rsplit(":", 1)[1]
+    assert report.problems == (f"{server}/elsewhere: refused redirect to http://127.0.0.2:{port}/feed.xml: "
+                               f"127.0.0.2 is {REFUSED}; skipped",)
+    assert [path for path, _ in Handler.requests] == ["/elsewhere"]
+
+
+def test_a_feed_entry_linking_to_a_private_address_is_skipped(server: str, tmp_path: Path) -> None:
+    allowed = Client(delay=0.0, timeout=0.5, allow_networks=(ipaddress.ip_network("127.0.0.1/32"),))
+    report = fetch([f"{server}/metadata-feed.xml"], tmp_path, allowed)
+    assert "http://169.254.169.254/latest/meta-data/: refused: 169.254.169.254 is a link-local address " \
+           "(allowed with --allow-private); skipped" in report.problems
+    assert len(report.saved) == 1  # the entry with its full text in the feed
+
+
+def test_every_address_of_a_host_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    def answers(*addresses: str):  # noqa: ANN202 - getaddrinfo's stand-in
+        return lambda host, port, **kw: [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6,
+                                          "", (a, port)) for a in addresses]
+    monkeypatch.setattr(socket, "getaddrinfo", answers("93.184.215.14", "2606:2800:21f:cb07::1"))
+    assert len(Guard().resolve("outlet.example", 443)) == 2
+    for private in ("192.168.0.7", "::ffff:127.0.0.1", "fd00::1", "100.64.0.1", "224.0.0.251", "0.0.0.0"):
+        monkeypatch.setattr(socket, "getaddrinfo", answers("93.184.215.14", private))
+        with pytest.raises(AddressRefused, match=f"outlet.example resolves to {re.escape(private)}, a "):
+            Guard().resolve("outlet.example", 443)
+
+
+def test_connections_go_only_to_checked_addresses(server: str) -> None:
+    """The connection itself (not only a look-up before it) refuses, so a name that answers differently the second
+    time (DNS rebinding) gains nothing."""
+    port = int(server.rsplit(":", 1)[1])
+    with pytest.raises(AddressRefused):
+        Guard().connect(("127.0.0.1", port), 0.5)
+    Guard((ipaddress.ip_network("127.0.0.0/8"),)).connect(("127.0.0.1", port), 0.5).close()
+
+
+def test_cli_fetch_refuses_then_allow_private_fetches(server: str, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture) -> None:
+    assert main(["fetch", f"{server}/feed.xml", "--content", str(tmp_path), "--delay", "0"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"{server}/feed.xml: refused: 127.0.0.1 is {REFUSED}; skipped"]
+    assert main(["fetch", "--allow-private", f"{server}/feed.xml", "--content", str(tmp_path), "--delay", "0"]) == 0
+    assert "2 new articles from 1 feeds saved in" in capsys.readouterr().out

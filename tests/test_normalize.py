@@ -124,6 +124,22 @@ def test_dateline_agency_is_credited() -> None:
     assert got.agencies == ("dpa",)
 
 
+def test_kicker_on_the_headline_line_is_split_where_the_browser_title_shows_the_headline() -> None:
+    menu = "Startseite\nPolitik\nWirtschaft\nKultur"
+    page = (f"Signa in Sorge um Finanzdaten und Berater | Zeitung\n{menu}\n\n"
+            f"Immobilienkrise Signa in Sorge um Finanzdaten und Berater\n\n{BODY}\n\n{BODY}!")
+    result = article(page)
+    assert (result.title, result.kicker) == ("Signa in Sorge um Finanzdaten und Berater", "Immobilienkrise")
+    assert "Immobilienkrise" not in result.text
+
+
+def test_headline_reading_on_across_a_separator_keeps_its_first_words() -> None:
+    menu = "Startseite\nPolitik\nWirtschaft\nKultur"
+    page = (f"Zwei weitere Fälle bei den Spielen | Zeitung\n{menu}\n\n"
+            f"Olympia 2022 - Zwei weitere Fälle bei den Spielen\n\n{BODY}\n\n{BODY}!")
+    assert article(page).title == "Olympia 2022 - Zwei weitere Fälle bei den Spielen"
+
+
 def test_headline_only_record_is_an_article() -> None:
     got = article("", kind="record", title="Nur eine Schlagzeile")
     assert got.title == "Nur eine Schlagzeile" and got.blocks == ()

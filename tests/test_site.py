@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -195,3 +196,129 @@ def test_search_index_covers_every_story_page(sample_site: Path) -> None:
     assert (sample_site / "pagefind" / "pagefind.js").is_file()
     search = (sample_site / "search" / "index.html").read_text(encoding="utf-8")
     assert '<form class="search-page-form" role="search"' in search  # a plain form: works up to the search itself
+
+
+def _json_feed(path: Path) -> dict:
+    """A JSON Feed read back and held to version 1.1's required fields."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["version"] == "https://jsonfeed.org/version/1.1", path
+    assert isinstance(data["title"], str) and data["title"], path
+    assert isinstance(data["items"], list), path
+    for item in data["items"]:
+        assert isinstance(item["id"], str) and item["id"], path
+        assert "content_html" in item or "content_text" in item, path
+        for key in ("date_published", "date_modified"):
+            datetime.fromisoformat(item[key])  # RFC 3339 as Python writes it
+    return data
+
+
+def test_json_feeds_match_the_atom_feeds_beside_them(sample_site: Path) -> None:
+    """feed.json at the root and beside every story's and outlet's atom.xml, with the same entries in order."""
+    atoms = sorted(sample_site.rglob("atom.xml"))
+    assert len(atoms) > 2
+    for atom in atoms:
+        data = _json_feed(atom.parent / "feed.json")
+        parsed = feedparser.parse(atom.read_bytes())
+        assert [i["id"] for i in data["items"]] == [e.id for e in parsed.entries], atom
+        assert [i["title"] for i in data["items"]] == [e.title for e in parsed.entries], atom
+        for item in data["items"]:
+            target = (atom.parent / item["url"].split("#")[0]).resolve()  # no base_url: relative to the feed
+            assert item["url"].startswith("http") or target.exists(), (atom, item["url"])
+    stories = _stories(sample_site)
+    site_feed = _json_feed(sample_site / "feed.json")
+    assert [i["id"] for i in site_feed["items"]] == [f"urn:newsdigest:story:{s['id']}" for s in stories]
+    assert all(i["content_html"].startswith("<ul>") for i in site_feed["items"])
+
+
+def test_json_feed_links_are_absolute_with_a_base_url(tmp_path: Path) -> None:
+    build(Config(base_url="https://news.example.org/digest"), Paths(CONTENT, tmp_path / "s"), FIXED_NOW)
+    for path in (tmp_path / "s").rglob("feed.json"):
+        data = _json_feed(path)
+        assert data["home_page_url"] == "https://news.example.org/digest/"
+        assert data["feed_url"] == "https://news.example.org/digest/" + path.relative_to(tmp_path / "s").as_posix()
+        assert all(i["url"].startswith("https://") for i in data["items"])
+
+
+def test_robots_txt_allows_all_and_names_the_sitemap(sample_site: Path, tmp_path: Path) -> None:
+    lines = (sample_site / "robots.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[:2] == ["User-agent: *", "Allow: /"]
+    assert not any(line.startswith("Sitemap:") for line in lines)  # a sitemap URL must be absolute
+    build(Config(base_url="https://news.example.org/digest/"), Paths(CONTENT, tmp_path / "s"), FIXED_NOW)
+    text = (tmp_path / "s" / "robots.txt").read_text(encoding="utf-8")
+    assert "Sitemap: https://news.example.org/digest/sitemap.xml\n" in text
+
+
+class _Alternates(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "link" and a.get("rel") == "alternate":
+            self.found.append((a.get("type") or "", a.get("href") or ""))
+
+
+FEED_TYPES = {"feed.xml": "application/rss+xml", "atom.xml": "application/atom+xml",
+              "feed.json": "application/feed+json"}
+
+
+def test_every_page_links_every_feed_it_belongs_to(sample_site: Path) -> None:
+    """Each page names the three site-wide feeds; a story's or outlet's page also its own Atom and JSON Feed. Every
+    one is there, with the right type."""
+    pages = sorted(sample_site.rglob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        parser = _Alternates()
+        parser.feed(page.read_text(encoding="utf-8"))
+        resolved = {(kind, (page.parent / href).resolve()) for kind, href in parser.found}
+        wanted = {(kind, (sample_site / name).resolve()) for name, kind in FEED_TYPES.items()}
+        rel = page.relative_to(sample_site).parts
+        if rel[0] in ("stories", "outlets") and len(rel) == 3:
+            wanted |= {(FEED_TYPES[name], (page.parent / name).resolve()) for name in ("atom.xml", "feed.json")}
+        assert resolved == wanted, (page, parser.found)
+        assert all(path.is_file() for _, path in resolved), page
+
+
+def test_user_template_overrides_one_block_of_the_builtin_base(tmp_path: Path) -> None:
+    """templates/base.html that extends the built-in one and overrides only the footer: every page has the new
+    footer and keeps everything else (header, feeds, the story itself)."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "base.html").write_text(
+        '{% extends "newsdigest/base.html" %}\n'
+        '{% block footer %}<footer class="site-footer"><p>Compiled by the {{ site.title }} desk</p></footer>'
+        '{% endblock %}\n', encoding="utf-8")
+    (templates / "story.html").write_text(
+        '{% extends "newsdigest/story.html" %}\n'
+        '{% block story %}<p class="before-story">Read critically.</p>{{ super() }}{% endblock %}\n', encoding="utf-8")
+    out = tmp_path / "site"
+    build(Config(site_title="Syrien-Monitor"), Paths(CONTENT, out, templates), FIXED_NOW)
+    pages = list(out.rglob("*.html"))
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "<p>Compiled by the Syrien-Monitor desk</p>" in html, page
+        assert 'class="site-header"' in html and 'type="application/feed+json"' in html, page
+        assert "newsdigest 0.1.0</p>" not in html, page  # the built-in footer is gone
+    for story in _stories(out):
+        html = (out / "stories" / story["slug"] / "index.html").read_text(encoding="utf-8")
+        assert html.index('<p class="before-story">') < html.index('<article class="story"')
+        assert _parse(out / "stories" / story["slug"] / "index.html").sources == len(story["articles"])
+
+
+def test_user_head_block_reaches_every_page_including_those_with_a_head_of_their_own(tmp_path: Path) -> None:
+    """The restyle of the README: CSS in the head block of a user base.html is on every page, the front page and
+    the story pages (which add their structured data to the same block) too."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "base.html").write_text('{% extends "newsdigest/base.html" %}\n'
+                                         '{% block head %}<style>:root { --accent: #8b1a1a; }</style>{% endblock %}\n',
+                                         encoding="utf-8")
+    out = tmp_path / "site"
+    build(Config(), Paths(CONTENT, out, templates), FIXED_NOW)
+    for page in out.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert html.count("<style>:root { --accent: #8b1a1a; }</style>") == 1, page
+        assert html.index("style.css") < html.index("<style>"), page  # after the built-in stylesheet: it wins
+    story = _stories(out)[0]
+    assert 'application/ld+json' in (out / "stories" / story["slug"] / "index.html").read_text(encoding="utf-8")
