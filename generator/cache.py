@@ -15,19 +15,17 @@ The cache is trusted like the output folder beside it: it is made by newsdigest,
 from __future__ import annotations
 
 import dataclasses
-import gc
 import hashlib
 import io
 import os
 import pickle
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from generator import model
+from generator import collector, model
 from generator.config import Config
 from generator.write import Written
 
@@ -173,20 +171,9 @@ def dumps(value: object, refs: Sequence[object] = ()) -> bytes:
 
 def loads(data: bytes, refs: Sequence[object] = ()) -> object:
     """What ``dumps`` saved, its article references taken from ``refs`` (the same articles, in the same order)."""
-    with _no_gc():
+    with collector.paused():
         return _RefUnpickler(io.BytesIO(data), refs).load()
 
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Unpickling makes millions of objects; the cyclic collector would walk them all again and again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _save_file(path: Path, version_hash: str, payload: bytes) -> None:
@@ -209,7 +196,7 @@ def _load_file(path: Path, version_hash: str) -> object:
     payload = lines[3]
     if hashlib.sha256(payload).hexdigest().encode("ascii") != lines[2]:
         raise ValueError("damaged")
-    with _no_gc():
+    with collector.paused():
         return pickle.loads(payload)
 
 

@@ -15,10 +15,9 @@ graph that new, changed or removed articles can reach, with the same result as a
 """
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
+from generator import collector
 from generator.config import GroupingConfig
 from generator.model import Article, Story
 from generator.regroup import GroupMemo, content_key, regroup
@@ -30,7 +29,7 @@ def group_with_memo(articles: Sequence[Article], config: GroupingConfig,
                     memo: GroupMemo | None) -> tuple[tuple[Story, ...], GroupMemo]:
     """The stories of ``articles`` and the memo for the next run. Any memo (also one of another config, or None)
     gives exactly the stories a run without one gives."""
-    with _no_gc():
+    with collector.paused():
         stories, new_memo = regroup(articles, config, memo, keep=True)
     assert new_memo is not None
     return stories, new_memo
@@ -38,18 +37,6 @@ def group_with_memo(articles: Sequence[Article], config: GroupingConfig,
 
 def group(articles: Sequence[Article], config: GroupingConfig) -> tuple[Story, ...]:
     """The stories of ``articles``, each article in exactly one, sorted by story id."""
-    with _no_gc():
+    with collector.paused():
         return regroup(articles, config, None, keep=False)[0]
 
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Python's cycle collector paused: grouping makes millions of small objects and no cycles, and a collection
-    pass over a large memo costs more than the regrouping itself."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
