@@ -17,14 +17,11 @@ from feedgen.feed import FeedGenerator
 from markupsafe import Markup, escape
 
 from generator.model import Article, OutputFile, Story
-from generator.site import Site, anchor, http_url, outlet_path, outlets, story_path
+from generator.site import Site, anchor, http_url, outlet_path, story_path
 from generator.summarize import Digest
 
 FEED_ENTRIES = 100
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
-# Every feed a page can point to: (file name in the feed's folder, MIME type, label); the templates list the same.
-FORMATS = (("feed.xml", "application/rss+xml", "RSS"), ("atom.xml", "application/atom+xml", "Atom"),
-           ("feed.json", "application/feed+json", "JSON Feed"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,14 +231,3 @@ def outlet_feeds(site: Site, name: str, stories: list[Story], digests: dict[str,
     channel = outlet_channel(site, name, stories, digests)
     return [atom(site, channel), json_feed(site, channel)]
 
-
-def render_feeds(site: Site, stories: tuple[Story, ...], digests: dict[str, Digest]) -> list[OutputFile]:
-    """feed.xml, atom.xml and feed.json with the newest stories; an Atom feed and a JSON Feed of every story and
-    every outlet."""
-    files = site_feeds(site, stories, digests)
-    for story in stories:
-        files += story_feeds(site, story, digests[story.id])
-    for name, items in outlets(stories).items():
-        ids = {story.id for story, _ in items}
-        files += outlet_feeds(site, name, [s for s in stories if s.id in ids], digests)
-    return files

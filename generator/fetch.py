@@ -68,7 +68,6 @@ class AddressRefused(OSError):
 # Checked in this order: the first that fits names the address's kind (127.0.0.1 is also "private" to Python).
 _NOT_PUBLIC = (("loopback", "is_loopback"), ("link-local", "is_link_local"), ("multicast", "is_multicast"),
                ("unspecified", "is_unspecified"), ("reserved", "is_reserved"), ("private", "is_private"))
-ANY_ADDRESS = (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))
 
 
 def address_kind(address: str) -> str | None:

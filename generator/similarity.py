@@ -32,68 +32,15 @@ COPY_HEADLINE = 0.5
 CHUNK = 1 << 15
 
 
-def cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    """Cosine of two unit-length sparse vectors; 0 where they share fewer than MIN_SHARED terms."""
-    if len(a) > len(b):
-        a, b = b, a
-    products = [v * b[k] for k, v in a.items() if k in b]
-    return sum(products) if len(products) >= MIN_SHARED else 0.0
-
-
 def interlingual(word: str, one: str, other: str) -> bool:
     """Whether a word can mean the same in both languages: it is about as common in each (a name, a place)."""
     return abs(zipf(word, one) - zipf(word, other)) < INTERLINGUAL_ZIPF
-
-
-def interlingual_view(f: Features, other: str) -> dict[str, float]:
-    """The article's terms that can match in the other language, at unit length."""
-    kept = {k: v for k, v, form in zip(f.keys, f.weights.tolist(), f.surface)
-            if k.startswith("#") or interlingual(fold(form), f.language, other)}
-    norm = math.sqrt(sum(v * v for v in kept.values())) or 1.0
-    return {k: v / norm for k, v in kept.items()}
-
-
-def content(a: Features, b: Features) -> float:
-    """Content similarity (0-1): the cosine, across languages over the terms both languages can share."""
-    if a.language == b.language:
-        return cosine(a.terms, b.terms)
-    return cosine(interlingual_view(a, b.language), interlingual_view(b, a.language))
-
-
-def time_factor(a: float | None, b: float | None, config: GroupingConfig) -> float:
-    """How much the publication times allow (0-1): full on one day, fading with days apart, none past max_days."""
-    if a is None or b is None:
-        return config.undated_factor
-    days = abs(a - b)
-    if days > config.max_days:
-        return 0.0
-    return 1.0 - (1.0 - FADE_TO) * days / config.max_days
-
-
-def copy_share(a: Features, b: Features) -> float:
-    """Estimated share of word 4-grams the two texts have in common (0 when either is too short to tell)."""
-    if min(a.shingles, b.shingles) < MIN_SHINGLES:
-        return 0.0
-    return float(np.count_nonzero(a.signature == b.signature)) / len(a.signature)
 
 
 def headline_agreement(a: Features, b: Features) -> float:
     """Share of the shorter headline's terms that the other headline has too (1 when either has none)."""
     shorter = min(len(a.headline), len(b.headline))
     return len(set(a.headline).intersection(b.headline)) / shorter if shorter else 1.0
-
-
-def is_copy(a: Features, b: Features, config: GroupingConfig) -> bool:
-    """The same text twice, within the time a story may span."""
-    return (copy_share(a, b) >= config.copy_similarity and time_factor(a.day, b.day, config) > 0
-            and headline_agreement(a, b) >= COPY_HEADLINE)
-
-
-def similarity(a: Features, b: Features, config: GroupingConfig) -> float:
-    """How likely (0-1) the two articles report one event: 1 for copies, else content times time."""
-    if is_copy(a, b, config):
-        return 1.0
-    return content(a, b) * time_factor(a.day, b.day, config)
 
 
 def shared(a: Features, b: Features, limit: int = 6) -> tuple[str, ...]:
@@ -105,7 +52,8 @@ def shared(a: Features, b: Features, limit: int = 6) -> tuple[str, ...]:
 
 def similarities(feats: Sequence[Features], pairs: np.ndarray,
                  config: GroupingConfig) -> tuple[np.ndarray, np.ndarray]:
-    """``similarity`` and ``is_copy`` of each pair (rows of ``pairs``: two indexes into ``feats``), many at once.
+    """How likely each pair (rows of ``pairs``: two indexes into ``feats``) reports one event (0-1: 1 for copies,
+    else the content cosine times the time factor), and which pairs are copies: many pairs at once.
 
     Each pair's cosine is summed over its first article's terms in their order, and a view's length with
     ``math.fsum``, so that a pair's result is the same bit for bit whatever else is compared in the same call."""
@@ -195,7 +143,7 @@ class _Vectors:
         self.weights = np.concatenate([self.weights, views])
 
     def cosines(self) -> np.ndarray:
-        """``cosine`` of each pair of the chunk: per first side, its weights spread over a dense array that the
+        """The cosine of each pair of the chunk (0 where they share fewer than MIN_SHARED terms): per first side, its weights spread over a dense array that the
         second sides look their terms up in; summed in the second side's term order (a term cut from a view
         weighs 0 and does not count as shared)."""
         lvec, rvec = self.lvec, self.rvec
