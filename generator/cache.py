@@ -19,6 +19,7 @@ import hashlib
 import io
 import os
 import pickle
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -37,8 +38,6 @@ SHARDS = 64  # input entries are saved in this many files, so that a rebuild rew
 # are hashed rather than its size and mtime trusted (the "racy" case of git's index).
 RACY_NS = 2_000_000_000
 _OWN = Path(__file__).resolve().parent
-_LIBRARIES = ("jinja2", "markdown", "python-dateutil", "feedgen", "PyYAML", "charset-normalizer", "ftfy",
-              "trafilatura", "feedparser", "py3langid", "simplemma", "wordfreq", "nh3", "pagefind", "numpy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +62,7 @@ class State:
     render: object | None = None
     register: object | None = None
     written: dict[str, Written] = field(default_factory=dict)
-    loaded_shards: dict[int, int] = field(default_factory=dict)  # shard -> hash of its entries as loaded
+    loaded_shards: dict[int, dict[str, Input]] = field(default_factory=dict)  # shard -> its entries as loaded
 
 
 def folder(output: Path) -> Path:
@@ -91,6 +90,16 @@ def _hash_files(digest: "hashlib._Hash", label: str, paths: Iterable[Path], root
         digest.update(data)
 
 
+def _libraries() -> list[str]:
+    """The libraries newsdigest runs on, as its package metadata declares them (extras, such as the test tools,
+    left out): an upgrade of any of them may change the site."""
+    try:
+        requires = metadata.requires("newsdigest") or []
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree that was never installed
+        return []
+    return sorted(re.match(r"[A-Za-z0-9._-]+", r).group(0) for r in requires if "extra ==" not in r)
+
+
 def version(config: Config, content: Path, output: Path, templates: Path | None) -> str:
     """A hash of everything a build's result depends on besides the articles (see the module's docstring)."""
     digest = hashlib.sha256(f"format {FORMAT}\npython {sys.version}\n".encode("utf-8"))
@@ -104,7 +113,7 @@ def version(config: Config, content: Path, output: Path, templates: Path | None)
     _hash_files(digest, "templates", _files(builtin), builtin)
     if templates is not None and templates.is_dir():
         _hash_files(digest, "user-templates", _files(templates), templates)
-    for name in _LIBRARIES:
+    for name in _libraries():
         try:
             digest.update(f"lib {name} {metadata.version(name)}\n".encode("utf-8"))
         except metadata.PackageNotFoundError:
@@ -175,7 +184,6 @@ def loads(data: bytes, refs: Sequence[object] = ()) -> object:
         return _RefUnpickler(io.BytesIO(data), refs).load()
 
 
-
 def _save_file(path: Path, version_hash: str, payload: bytes) -> None:
     header = MAGIC + version_hash.encode("ascii") + b"\n" + hashlib.sha256(payload).hexdigest().encode("ascii") + b"\n"
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -204,8 +212,11 @@ def _shard(name: str) -> int:
     return int(hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8], 16) % SHARDS
 
 
-def _shard_hash(entries: dict[str, Input]) -> int:
-    return hash(tuple((name, id(entry)) for name, entry in sorted(entries.items())))
+def _unchanged(loaded: dict[str, Input] | None, entries: dict[str, Input]) -> bool:
+    """Whether a shard holds just the entries it was loaded with (the same objects: reused entries are never
+    copied, so identity says it; holding the loaded ones keeps their ids from being reused)."""
+    return loaded is not None and loaded.keys() == entries.keys() and all(
+        loaded[name] is entry for name, entry in entries.items())
 
 
 def load(where: Path, version_hash: str) -> State | None:
@@ -215,7 +226,7 @@ def load(where: Path, version_hash: str) -> State | None:
         if not isinstance(main, State):
             return None
         inputs: dict[str, Input] = {}
-        shards: dict[int, int] = {}
+        shards: dict[int, dict[str, Input]] = {}
         for number in range(SHARDS):
             path = where / f"inputs-{number:02d}"
             if not path.is_file():
@@ -224,7 +235,7 @@ def load(where: Path, version_hash: str) -> State | None:
             if not isinstance(entries, dict):
                 return None
             inputs.update(entries)
-            shards[number] = _shard_hash(entries)
+            shards[number] = entries
         main.inputs = inputs
         main.loaded_shards = shards
         return main
@@ -246,7 +257,7 @@ def save(where: Path, version_hash: str, state: State) -> None:
             path = where / f"inputs-{number:02d}"
             if not entries:
                 path.unlink(missing_ok=True)
-            elif state.loaded_shards.get(number) != _shard_hash(entries) or not path.is_file():
+            elif not _unchanged(state.loaded_shards.get(number), entries) or not path.is_file():
                 _save_file(path, version_hash, dumps(entries))
         rest = dataclasses.replace(state, inputs={}, loaded_shards={})
         _save_file(where / "main", version_hash, dumps(rest))

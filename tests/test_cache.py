@@ -106,6 +106,27 @@ def test_rebuild_without_changes_reads_nothing_and_touches_nothing(tmp_path: Pat
     assert files_of(site) == before, "every file the same: bytes, inode and mtime"
 
 
+def test_a_rebuild_rewrites_only_the_cache_shards_whose_entries_changed(tmp_path: Path) -> None:
+    content, site = tmp_path / "content", tmp_path / "out" / "site"
+    make_corpus(content, 24)
+    age(content)
+    build(Config(), Paths(content, site), FIXED_NOW)
+    where = cache.folder(site)
+
+    def shards() -> dict[str, int]:
+        return {p.name: p.stat().st_mtime_ns for p in where.glob("inputs-*")}
+    before = shards()
+    assert before
+    build(Config(), Paths(content, site), FIXED_NOW)
+    assert shards() == before, "no content changed: no shard saved again"
+    (content / "new.md").write_text(article("Sturm an der Küste", ["Orkan", "Deich", "Sturmflut"] * 3,
+                                            "2024-06-15 12:00", "taz", 99), encoding="utf-8")
+    build(Config(), Paths(content, site), FIXED_NOW)
+    after = shards()
+    rewritten = [name for name in after if before.get(name) != after[name]]
+    assert rewritten == [f"inputs-{cache._shard('new.md'):02d}"]
+
+
 def test_one_new_article_is_the_only_file_read_and_only_what_shows_it_changes(tmp_path: Path,
                                                                                reads: list[str]) -> None:
     content, site = tmp_path / "content", tmp_path / "out" / "site"
