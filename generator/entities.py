@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import simplemma
-
+from generator.lemmas import lemmatize
 from generator.sentences import knowledge, stopwords
 
 _RUN = re.compile(r"[A-ZÄÖÜ][\w'’-]*(?:\s+[A-ZÄÖÜ][\w'’-]*)*")
@@ -56,7 +55,7 @@ def _is_name_word(token: str) -> bool:
         return False
     if token.lower().endswith(tuple(knowledge()["noun_endings"])):
         return False
-    return simplemma.lemmatize(token, lang="de") == token
+    return lemmatize(token, "de") == token
 
 
 def _places_in(tokens: list[str]) -> list[str]:

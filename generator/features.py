@@ -23,11 +23,10 @@ from importlib import resources
 
 import numpy as np
 import py3langid
-from simplemma import Lemmatizer
-from simplemma.strategies import DefaultStrategy
 from wordfreq import available_languages, get_frequency_dict, zipf_frequency
 
 from generator.config import GroupingConfig
+from generator.lemmas import lemmatize
 from generator.model import Article
 
 _DATA = tomllib.loads(resources.files("generator.data").joinpath("grouping.toml").read_text(encoding="utf-8"))
@@ -74,9 +73,6 @@ def _marks() -> str:
 
 _TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_](?:[^\W\d_]|[{_marks()}])*")
 _WORDFREQ = frozenset(available_languages())
-# simplemma's dictionaries read from their compressed form on demand: a seventh of the memory, same lemmas;
-# the slower lookups do not matter as ``lemma`` keeps every answer.
-_LEMMATIZER = Lemmatizer(lemmatization_strategy=DefaultStrategy(low_memory=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,15 +142,6 @@ def language_of(article: Article) -> str:
 IGNORED = ignore_list()
 
 
-@cache
-def _lemmatizes(language: str) -> bool:
-    try:
-        _LEMMATIZER.lemmatize("test", language)
-    except ValueError:
-        return False
-    return True
-
-
 def prepare(languages: Sequence[str]) -> None:
     """Load the lemma dictionaries and frequency lists of these languages now (else on first use)."""
     for language in languages:
@@ -165,7 +152,7 @@ def prepare(languages: Sequence[str]) -> None:
 @cache
 def lemma(token: str, language: str) -> str:
     """The token's dictionary form where simplemma knows the language, else the token."""
-    return _LEMMATIZER.lemmatize(token, language) if _lemmatizes(language) else token
+    return lemmatize(token, language)
 
 
 @cache

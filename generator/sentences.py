@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 
-import simplemma
-
+from generator.lemmas import lemmatize
 from generator.model import Article
 
 MIN_TERMS = 4  # a sentence with fewer content words states no fact worth comparing
@@ -81,7 +80,7 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=65536)
 def _lemma(word: str, language: str) -> str:
     if language in _LEMMA_LANGUAGES:
-        return simplemma.lemmatize(word, lang=language).lower()
+        return lemmatize(word, language).lower()
     return word
 
 

@@ -1,0 +1,30 @@
+"""One lemmatizer for the whole build: grouping (features.py), summaries (sentences.py) and names (entities.py)
+look words up in the same simplemma dictionaries, which are loaded once per process (about a second per language)
+and, loaded before the render workers fork, shared with them.
+
+simplemma's dictionaries are read from their compressed form on demand: a seventh of the memory, same lemmas;
+callers keep the answers they need again.
+"""
+from __future__ import annotations
+
+from functools import cache
+
+from simplemma import Lemmatizer
+from simplemma.strategies import DefaultStrategy
+
+LEMMATIZER = Lemmatizer(lemmatization_strategy=DefaultStrategy(low_memory=True))
+
+
+@cache
+def lemmatizes(language: str) -> bool:
+    """Whether simplemma has a dictionary for the language."""
+    try:
+        LEMMATIZER.lemmatize("test", language)
+    except ValueError:
+        return False
+    return True
+
+
+def lemmatize(token: str, language: str) -> str:
+    """The token's dictionary form where simplemma knows the language, else the token (not cached here)."""
+    return LEMMATIZER.lemmatize(token, language) if lemmatizes(language) else token
