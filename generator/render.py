@@ -204,7 +204,7 @@ def _stories(run: Run, env: Environment, site: Site, base: str, ordered: tuple[S
 
 def _search(run: Run, site: Site, ordered: tuple[Story, ...], page_keys: dict[str, str],
             parallel: int, progress: Progress | None) -> tuple[str, ...]:
-    """The search index of the story pages (one, or one per month); the names of the indexes."""
+    """The search index of the story pages (one, or one per period: see search.py); the names of the indexes."""
     if not search.available():
         return ()
     shards = search.shards([(story_path(s) + "index.html", s.first_published) for s in ordered])

@@ -43,3 +43,21 @@ def test_search_finds_stories_in_every_month(driver, tmp_path: Path,  # noqa: F8
         assert not _console_errors(driver)
     finally:
         httpd.shutdown()
+
+
+def test_a_busy_month_is_split_into_quarters_and_a_busy_quarter_into_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime, timedelta, timezone
+    monkeypatch.setattr(search, "SHARD_FROM", 2)
+    monkeypatch.setattr(search, "SHARD_PAGES", 10)
+    start = datetime(2025, 3, 1, 6, tzinfo=timezone.utc)
+    pages = [(f"a{i}/index.html", start + timedelta(days=i)) for i in range(8)]  # March 1-8: quarters
+    pages += [(f"b{i}/index.html", datetime(2025, 3, 16 + i % 3, 9, tzinfo=timezone.utc)) for i in range(12)]
+    pages += [(f"c{i}/index.html", datetime(2025, 1, 9, tzinfo=timezone.utc)) for i in range(4)]  # a quiet month
+    pages += [("d/index.html", None)]
+    shards = search.shards(pages)
+    names = [s.name for s in shards]
+    assert names == ["2025-03-18", "2025-03-17", "2025-03-16", "2025-03-q2", "2025-03-q1", "2025-01", "undated"]
+    by_name = {s.name: s.pages for s in shards}
+    assert by_name["2025-03-q2"] == ("a7/index.html",)  # March 8 begins the second quarter
+    assert len(by_name["2025-03-q1"]) == 7 and len(by_name["2025-03-16"]) == 4
+    assert sorted(p for s in shards for p in s.pages) == sorted(p for p, _ in pages)  # each page in one index

@@ -50,7 +50,8 @@
     status.textContent = results.length ? "" : script.getAttribute("data-none");
   }
 
-  // One index in pagefind/, or (a large site) one per month, newest first, which are searched together.
+  // One index in pagefind/, or (a large site) one per month (or quarter of a month, or day), newest first,
+  // which are searched together.
   var shards = (script.getAttribute("data-shards") || "").split(" ").filter(Boolean);
   function folder(name) { return new URL(root + "pagefind/" + (name ? name + "/" : ""), location.href).href; }
   var baseUrl = new URL(root, location.href).pathname;
