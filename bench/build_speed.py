@@ -9,7 +9,9 @@ for newsdigest also one more report of an existing story), for newsdigest and, o
 (Debian package, installed by this script with apt-get when missing) and Pelican (pip, installed into
 bench/out/pelican-venv). It prints the issue's table (seconds and peak memory), then per size: per-stage seconds
 of newsdigest (medians), articles per second, files written (and, after one added, files changed), and our time
-as a ratio to each peer's. --with-100k adds a run at 100,000 articles (newsdigest only unless --peers-at-100k).
+as a ratio to each peer's. Peak memory is that of the whole process tree (our worker processes and Pagefind
+included): the sum of the processes' proportional set sizes, sampled every 50 ms, and at least the peak RSS of the
+largest process. --with-100k adds a run at 100,000 articles (newsdigest only unless --peers-at-100k).
 
 Timings are wall-clock medians on this machine as it is: other processes on its cores make them slower.
 """
@@ -23,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,18 +55,61 @@ PELICAN_CONFIG = ('SITENAME = "bench"\nSITEURL = ""\nTIMEZONE = "UTC"\nDEFAULT_P
 @dataclass(frozen=True, slots=True)
 class Run:
     seconds: float
-    peak_mb: float
+    peak_mb: float  # the whole process tree's peak memory (see Tree)
     stages: dict[str, float] = field(default_factory=dict)  # newsdigest only: seconds per stage
+    largest_mb: float = 0.0  # the peak RSS of its largest single process (ru_maxrss)
+
+
+class Tree(threading.Thread):
+    """Samples the memory of a process and all its descendants every 50 ms: the sum of their proportional set
+    sizes (PSS: a page shared by forked workers counts once in all, not once per process). Keeps the peak."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak_kb, self.done = pid, 0, threading.Event()
+
+    def _children(self, pid: int) -> list[int]:
+        found = []
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as handle:
+                    found += [int(c) for c in handle.read().split()]
+        except OSError:
+            pass
+        return found
+
+    def _pss_kb(self, pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    def run(self) -> None:
+        while not self.done.wait(0.05):
+            pids, total = [self.pid], 0
+            while pids:
+                pid = pids.pop()
+                total += self._pss_kb(pid)
+                pids += self._children(pid)
+            self.peak_kb = max(self.peak_kb, total)
 
 
 def timed(cmd: list[str], cwd: Path | None = None) -> Run:
-    """Run ``cmd``; wall seconds and the peak RSS of the largest process of its tree (the process and the
-    children it waited for); the stages where it prints them as bench/stages.py does."""
+    """Run ``cmd``; wall seconds, the peak memory of its whole process tree (Tree; where /proc cannot tell, the
+    peak RSS of its largest process) and the stages where it prints them as bench/stages.py does."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as errors, tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=errors)
+        tree = Tree(proc.pid)
+        tree.start()
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
+        tree.done.set()
+        tree.join()
         if os.waitstatus_to_exitcode(status) != 0:
             errors.seek(0)
             raise SystemExit(f"failed: {' '.join(cmd)}\n{errors.read().decode(errors='replace')[-2000:]}")
@@ -72,13 +118,15 @@ def timed(cmd: list[str], cwd: Path | None = None) -> Run:
     stages = {}
     if text.startswith("{"):
         stages = json.loads(text.splitlines()[-1])["seconds"]
-    return Run(seconds, usage.ru_maxrss / 1024, stages)
+    largest = usage.ru_maxrss / 1024
+    return Run(seconds, max(tree.peak_kb / 1024, largest), stages, largest)
 
 
 def median(runs: list[Run]) -> Run:
     names = dict.fromkeys(k for r in runs for k in r.stages)
     stages = {k: statistics.median(r.stages.get(k, 0.0) for r in runs) for k in names}
-    return Run(statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs), stages)
+    return Run(statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs), stages,
+               max(r.largest_mb for r in runs))
 
 
 def count_files(folder: Path) -> int:
@@ -262,7 +310,8 @@ def table(results: dict[str, dict[int, Result]], sizes: list[int]) -> str:
 
 def details(name: str, size: int, result: Result, ours: Result | None) -> list[str]:
     full = result.full
-    lines = [f"{name:10} {size:>7,}: full {full.seconds:7.2f} s {_mb(full.peak_mb):>8}  {size / full.seconds:7.0f} "
+    lines = [f"{name:10} {size:>7,}: full {full.seconds:7.2f} s {_mb(full.peak_mb):>8} (largest process "
+             f"{_mb(full.largest_mb)})  {size / full.seconds:7.0f} "
              f"articles/s  {result.files:>7,} files;  one added {result.added.seconds:6.2f} s"
              + (f" ({result.changed:,} files changed)" if result.changed >= 0 else "")
              + (f";  one report joining a story {result.joined.seconds:.2f} s" if result.joined else "")]
@@ -300,7 +349,8 @@ def main() -> int:
             for line in details(name, size, peer, ours):
                 print(line, flush=True)
     print()
-    print(f"median of {args.runs} runs; peak memory is the largest process's (ru_maxrss)")
+    print(f"median of {args.runs} runs; peak memory is the whole process tree's (sum of PSS, sampled every 50 ms), "
+          "at least the largest process's peak RSS")
     print(table({k: v for k, v in results.items() if v}, sizes))
     return 0
 
