@@ -151,6 +151,10 @@ def test_copies_are_marked_and_counted_once() -> None:
     assert "1 report · 2 outlets · " in page and "1 copy" in page
     assert page.count("Agencies: dpa") == 2
     assert 'same text as <a href="#a-a">' in page
+    # the search index takes the text once, with its first source; the timeline repeats the sources' titles
+    bodies = re.findall(r'<details class="body"([^>]*)>', page)
+    assert bodies == ["", " data-pagefind-ignore"]
+    assert '<section class="timeline" aria-labelledby="timeline" data-pagefind-ignore>' in page
 
 
 @pytest.mark.parametrize("language, days, expected", [
