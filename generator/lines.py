@@ -55,6 +55,14 @@ def fold(text: str) -> str:
     return " ".join(_FOLD_WORD.findall(text.replace("\xad", "").lower()))
 
 
+def single_spaced(raw: str) -> str:
+    """``raw`` with its white space folded to single spaces and none at its ends (``" ".join(raw.split())``),
+    without taking apart the common line that is so already: printable text has no white space but ' '."""
+    if raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " ":
+        return raw
+    return " ".join(raw.split())
+
+
 def ends_sentence(text: str) -> bool:
     """Whether the text ends like a sentence (only its last characters are looked at)."""
     return bool(_SENTENCE_END.search(text.rstrip()[-_SENTENCE_END_CHARS:]))
@@ -101,11 +109,12 @@ def _stop_covers(rule: Rule, text: str, match: re.Match[str]) -> bool:
 
 
 def make_line(text: str, know: Knowledge, safe_only: bool) -> Line:
-    words = _WORD.findall(text.lower())
+    lowered = text.lower()
+    words = _WORD.findall(lowered)
     stops = sum(map(know.all_stopwords.__contains__, words))
+    key = fold(text) if "\xad" in text else " ".join(_FOLD_WORD.findall(lowered))  # fold(text), lowered once
     return Line(text=text, words=len(words), stop_share=stops / len(words) if words else 0.0,
-                sentence=ends_sentence(text), rule=match_rule(text, know.rules, safe_only),
-                key=fold(text))
+                sentence=ends_sentence(text), rule=match_rule(text, know.rules, safe_only), key=key)
 
 
 def split_lines(body: str) -> list[tuple[str, bool]]:
@@ -113,7 +122,7 @@ def split_lines(body: str) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     blank = True
     for raw in body.split("\n"):
-        text = " ".join(raw.split())
+        text = single_spaced(raw)
         if not text:
             blank = True
             continue
@@ -174,18 +183,25 @@ def markdown_paragraphs(body: str) -> list[str]:
     out: list[str] = []
     current: list[str] = []
     for raw in body.split("\n"):
-        text = " ".join(raw.split())
-        starts_block = not text or text.startswith("#") or bool(_MD_LIST_ITEM.match(text))
+        text = single_spaced(raw)
+        starts_block = not text or text[0] == "#" or bool(_MD_LIST_ITEM.match(text))
         if starts_block and current:
-            out.append(markdown_text(" ".join(current)))
+            out.append(_spaced_markdown_text(" ".join(current)))
             current = []
-        if text.startswith("#"):
-            out.append(markdown_text(text.lstrip("#").strip()) or text)
+        if text[:1] == "#":
+            out.append(_spaced_markdown_text(text.lstrip("#").strip()) or text)
         elif text:
             current.append(text)
     if current:
-        out.append(markdown_text(" ".join(current)))
+        out.append(_spaced_markdown_text(" ".join(current)))
     return [p for p in out if p]
+
+
+def _spaced_markdown_text(text: str) -> str:
+    """``markdown_text`` of single-spaced text, which comes out as it went in where it has no inline marks."""
+    if "[" in text or "*" in text or "_" in text or "`" in text:
+        return markdown_text(text)
+    return text
 
 
 def markdown_text(text: str) -> str:
