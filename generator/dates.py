@@ -60,6 +60,8 @@ _QUICK = tuple(re.compile(p, re.I) for p in (
 ))
 _QUICK_SLASHED = re.compile(r"\d/\d{1,2}/\d\d")  # 18/09/2015
 _QUICK += (_QUICK_SLASHED,)
+# Any of them: most lines with a year hold no date of any form (every quick test opens with a digit).
+_ANY_QUICK = re.compile(r"(?=\d)(?:" + "|".join(q.pattern for q in _QUICK) + ")", re.I)
 
 
 @lru_cache(maxsize=8)
@@ -145,6 +147,8 @@ def dates_in(text: str, line: int, know: Knowledge, zone: str, order: str | None
     """Every full date (day, month and year) in one line of text; ``order`` is how the page orders day and month
     in slashed dates (see slash_order)."""
     found: list[Found] = []
+    if not _ANY_QUICK.search(text):
+        return found
     for quick, pattern in zip(_QUICK, derived(know, _known_patterns)):
         if not quick.search(text):
             continue
@@ -157,10 +161,11 @@ def dates_in(text: str, line: int, know: Knowledge, zone: str, order: str | None
     return found
 
 
-# A year of some form: 2015, 18.09.15, 18/09/15, Mär.19, ’15. Every alternative opens with a digit, a dot or a mark;
-# the lookahead says so, which lets the regex engine skip to those characters instead of trying each alternative
-# at every place of a long line.
-_YEAR = re.compile(r"(?=[\d.’'‘])(?:(?:19|20)\d\d|\d[./]\d{1,2}[./]\d\d|\.\d\d(?<=[^\W\d_]\.\d\d)|[’'‘]\d\d)")
+# A year of some form: 2015, 18.09.15, 18/09/15, Mär.19, ’15, that is "(?:19|20)\d\d|\d[./]\d{1,2}[./]\d\d|
+# \.\d\d(?<=[^\W\d_]\.\d\d)|[’'‘]\d\d", written so that it opens with the class of every alternative's first
+# character (a digit, a dot or a mark), which the regex engine skips to fast, and each alternative looks back at it.
+_YEAR = re.compile(r"[\d.’'‘](?:(?<=1)9\d\d|(?<=2)0\d\d|(?<=\d)[./]\d{1,2}[./]\d\d|(?<=\.)\d\d(?<=[^\W\d_]\.\d\d)"
+                   r"|(?<=[’'‘])\d\d)")
 
 
 def dates_by_line(texts: list[str], know: Knowledge, zone: str) -> list[list[Found]]:
