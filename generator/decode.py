@@ -6,10 +6,13 @@ The text that comes out has '\\n' line ends, no control characters but tab and n
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 import unicodedata
 
 import ftfy
+import ftfy.badness
+import ftfy.chardata
 from charset_normalizer import from_bytes
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
@@ -53,7 +56,112 @@ def fix_mojibake(text: str) -> str:
     """UTF-8 that was once read as Windows-1252 or Latin-1, read right again ("FÃ¼r" -> "Für")."""
     if not any(ch in text for ch in "ÃÂâÅ"):
         return text  # every common mojibake sequence starts with one of these; skip the slow path
-    return ftfy.fix_text(text, _FTFY_CONFIG)
+    if len(text) > _FTFY_CONFIG.max_decode_length:
+        return ftfy.fix_text(text, _FTFY_CONFIG)
+    # ftfy.fix_text fixes each line on its own; only the lines it could change are handed to it
+    return "".join(ftfy.fix_text(line, _FTFY_CONFIG) if _fixable(line) else line
+                   for line in _LINE.findall(text))
+
+
+# What ftfy.fix_text does with a line, under _FTFY_CONFIG: it repairs mojibake where its heuristic
+# (ftfy.badness.BADNESS_RE) finds some, turns C1 controls into Windows-1252 characters (C1 counts as mojibake),
+# replaces surrogates, removes terminal escapes and removes its control characters; a line with none of these
+# comes out as it went in. _MAYBE_BAD finds what BADNESS_RE finds (of ftfy 6.3, whose pattern _BADNESS_SHA names;
+# any other is asked itself), much faster: its alternatives are BADNESS_RE's, those that open with ASCII letters or
+# white space rewritten to open at the character after them and look back, so that every alternative opens with a
+# character beyond ASCII (or at the start), which the lookahead in front lets the regex engine skip to. A line
+# of running text has few such characters; BADNESS_RE tries its 37 alternatives at every character.
+_LINE = re.compile(r"[^\n]*\n|[^\n]+")
+_BADNESS_SHA = "9dcc0f2ac90d9ae3c85eb7b9b2c0b8a8e8126153847c2b30c91a0bb263f3b8c4"
+_MAYBE_BAD_SOURCE = r"""
+    [{c1}]
+    |
+    [{bad}{lower_accented}{upper_accented}{box}{start_punctuation}{end_punctuation}{currency}{numeric}{law}] [{bad}]
+    |
+    (?<=[a-zA-Z]) [{lower_common}{upper_common}] [{bad}]
+    |
+    [{bad}] [{lower_accented}{upper_accented}{box}{start_punctuation}{end_punctuation}{currency}{numeric}{law}]
+    |
+    [{lower_accented}{lower_common}{box}{end_punctuation}{currency}{numeric}] [{upper_accented}]
+    |
+    [{box}{end_punctuation}{currency}{numeric}] [{lower_accented}]
+    |
+    [{lower_accented}{box}{end_punctuation}] [{currency}]
+    |
+    (?<=\s) [{upper_accented}] [{currency}]
+    |
+    [{upper_accented}{box}] [{numeric}{law}]
+    |
+    [{lower_accented}{upper_accented}{box}{currency}{end_punctuation}] [{start_punctuation}] [{numeric}]
+    |
+    [{lower_accented}{upper_accented}{currency}{numeric}{box}{law}] [{end_punctuation}] [{start_punctuation}]
+    |
+    [{currency}{numeric}{box}] [{start_punctuation}]
+    |
+    (?<=[a-z]) [{upper_accented}] [{start_punctuation}{currency}]
+    |
+    [{box}] [{kaomoji}]
+    |
+    [{lower_accented}{upper_accented}{currency}{numeric}{start_punctuation}{end_punctuation}{law}] [{box}]
+    |
+    [{box}] [{end_punctuation}]
+    |
+    [{lower_accented}{upper_accented}] [{start_punctuation}{end_punctuation}] \w
+    |
+    [Œœ][^A-Za-z]
+    |
+    [{upper_accented}]°
+    |
+    [ÂÃÎÐ][€œŠš¢£Ÿž\xa0\xad®©°·»{start_punctuation}{end_punctuation}–—´]
+    |
+    × [²³]
+    |
+      [ØÙ] [{common}{currency}{bad}{numeric}{start_punctuation}ŸŠ®°µ»]
+      [ØÙ] [{common}{currency}{bad}{numeric}{start_punctuation}ŸŠ®°µ»]
+    |
+    à[²µ¹¼½¾]
+    |
+    √[±∂†≠®™´≤≥¥µø]
+    |
+    ≈[°¢]
+    |
+    ‚Ä[ìîïòôúùû†°¢π]
+    |
+    ‚[âó][àä°ê]
+    |
+    вЂ
+    |
+    [ВГРС][{c1}{bad}{start_punctuation}{end_punctuation}{currency}°µ][ВГРС]
+    |
+    ГўВЂВ.[A-Za-z ]
+    |
+    Ã[\xa0¡]
+    |
+    (?<=[a-z]) [ÃÂ][ ]
+    |
+    (?<=[a-z]\s) [ÃÂ][ ]
+    |
+    ^[ÃÂ][ ]
+    |
+    (?<=[a-z.,?!{end_punctuation}]) Â [ {start_punctuation}{end_punctuation}]
+    |
+    β€[™\xa0Ά\xad®°]
+    |
+    [ΒΓΞΟ][{c1}{bad}{start_punctuation}{end_punctuation}{currency}°][ΒΓΞΟ]
+    |
+    ā€
+"""
+if hashlib.sha256(ftfy.badness.BADNESS_RE.pattern.encode()).hexdigest() == _BADNESS_SHA:
+    _MAYBE_BAD = re.compile("(?=[^\x00-\x7f])(?:" + _MAYBE_BAD_SOURCE.format(**ftfy.badness.MOJIBAKE_CATEGORIES) + ")",
+                            re.VERBOSE)
+else:
+    _MAYBE_BAD = ftfy.badness.BADNESS_RE
+_FTFY_REMOVES = re.compile("[\x1b\ud800-\udfff" + "".join(re.escape(chr(c)) for c in ftfy.chardata.CONTROL_CHARS) + "]")
+
+
+def _fixable(line: str) -> bool:
+    """Whether ftfy.fix_text could change ``line`` (one line: see _MAYBE_BAD)."""
+    return bool(_MAYBE_BAD.search(line) or _FTFY_REMOVES.search(line))
 
 
 def _decode_bytes(data: bytes) -> str:
