@@ -6,6 +6,7 @@ joined again first.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from generator.knowledge import Knowledge, Rule
@@ -75,20 +76,38 @@ _MAX_CACHED = 200_000
 def match_rule(text: str, rules: tuple[Rule, ...], safe_only: bool = False) -> Rule | None:
     """The first furniture rule that matches ``text``; rules that end the article win over others. Menus and
     footers repeat from page to page, so answers are kept."""
+    applicable = _applicable(rules, safe_only, len(text))
+    if not applicable:  # a paragraph longer than any rule checks
+        return None
     key = (id(rules), safe_only, text)
     if key not in _MATCHES:
         if len(_MATCHES) > _MAX_CACHED:
             _MATCHES.clear()
-        _MATCHES[key] = _match_rule(text, rules, safe_only)
+        _MATCHES[key] = _match_rule(text, applicable)
     return _MATCHES[key]
 
 
-def _match_rule(text: str, rules: tuple[Rule, ...], safe_only: bool) -> Rule | None:
+_APPLICABLE: dict[tuple[int, bool], tuple[tuple[Rule, ...], list[int], list[tuple[Rule, ...]]]] = {}
+
+
+def _applicable(rules: tuple[Rule, ...], safe_only: bool, length: int) -> tuple[Rule, ...]:
+    """The rules, in order, that check a line of ``length`` characters (only the safe ones where ``safe_only``):
+    for each limit that a rule sets, the rules whose limit is at least that, worked out once per rules."""
+    known = _APPLICABLE.get((id(rules), safe_only))
+    if known is None or known[0] is not rules:
+        usable = [r for r in rules if r.safe or not safe_only]
+        limits = sorted({r.max_chars for r in usable})
+        known = (rules, limits, [tuple(r for r in usable if r.max_chars >= limit) for limit in limits])
+        _APPLICABLE[(id(rules), safe_only)] = known
+    _, limits, by_limit = known
+    at = bisect_left(limits, length)
+    return by_limit[at] if at < len(limits) else ()
+
+
+def _match_rule(text: str, rules: tuple[Rule, ...]) -> Rule | None:
     found = None
     lowered = text.lower() if text.isascii() or not _BEYOND_LATIN_1.search(text) else None  # see Rule.lower_case
     for rule in rules:
-        if (safe_only and not rule.safe) or len(text) > rule.max_chars:
-            continue
         match = rule.lower_case.search(lowered) if rule.lower_case and lowered is not None else rule.pattern.search(text)
         if match:
             if rule.stop and not _stop_covers(rule, text, match):
