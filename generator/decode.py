@@ -9,6 +9,7 @@ import codecs
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 import ftfy
 import ftfy.badness
@@ -151,17 +152,25 @@ _MAYBE_BAD_SOURCE = r"""
     |
     ā€
 """
-if hashlib.sha256(ftfy.badness.BADNESS_RE.pattern.encode()).hexdigest() == _BADNESS_SHA:
-    _MAYBE_BAD = re.compile("(?=[^\x00-\x7f])(?:" + _MAYBE_BAD_SOURCE.format(**ftfy.badness.MOJIBAKE_CATEGORIES) + ")",
-                            re.VERBOSE)
-else:
-    _MAYBE_BAD = ftfy.badness.BADNESS_RE
-_FTFY_REMOVES = re.compile("[\x1b\ud800-\udfff" + "".join(re.escape(chr(c)) for c in ftfy.chardata.CONTROL_CHARS) + "]")
+
+
+@lru_cache(maxsize=1)
+def _tests() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """_MAYBE_BAD (compiled where ftfy's pattern is the one it was written from, else ftfy's own) and the
+    characters ftfy removes; made on first use, as few texts need them."""
+    if hashlib.sha256(ftfy.badness.BADNESS_RE.pattern.encode()).hexdigest() == _BADNESS_SHA:
+        categories = ftfy.badness.MOJIBAKE_CATEGORIES
+        maybe_bad = re.compile("(?=[^\\x00-\\x7f])(?:" + _MAYBE_BAD_SOURCE.format(**categories) + ")", re.VERBOSE)
+    else:
+        maybe_bad = ftfy.badness.BADNESS_RE
+    removes = "".join(re.escape(chr(c)) for c in ftfy.chardata.CONTROL_CHARS)
+    return maybe_bad, re.compile("[\\x1b\\ud800-\\udfff" + removes + "]")
 
 
 def _fixable(line: str) -> bool:
     """Whether ftfy.fix_text could change ``line`` (one line: see _MAYBE_BAD)."""
-    return bool(_MAYBE_BAD.search(line) or _FTFY_REMOVES.search(line))
+    maybe_bad, removes = _tests()
+    return bool(maybe_bad.search(line) or removes.search(line))
 
 
 def _decode_bytes(data: bytes) -> str:
