@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateparser
 
-from generator.knowledge import Knowledge
+from generator.knowledge import Knowledge, derived
 
 # "Uhr" and "am"/"pm" only as words of their own: a dump runs "15:30 UhrAm 8. Spieltag" together.
 _TIME = (r"(?:,?\s*(?:um\s*|at\s*|-\s*|\|\s*)?(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
@@ -60,6 +60,8 @@ _QUICK = tuple(re.compile(p, re.I) for p in (
 ))
 _QUICK_SLASHED = re.compile(r"\d/\d{1,2}/\d\d")  # 18/09/2015
 _QUICK += (_QUICK_SLASHED,)
+# Any of them: most lines with a year hold no date of any form (every quick test opens with a digit).
+_ANY_QUICK = re.compile(r"(?=\d)(?:" + "|".join(q.pattern for q in _QUICK) + ")", re.I)
 
 
 @lru_cache(maxsize=8)
@@ -73,6 +75,10 @@ def _patterns(months: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     month_first = (rf"(?<![^\W\d_])(?P<mname>{names})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+"
                    rf"(?P<year>(?:19|20)\d\d){_YEAR_END}{_TIME}{_ZONE}")
     return tuple(re.compile(p, re.I) for p in (_NUMERIC, _ISO, day_first, month_first, compact, _SHORT_YEAR, _SLASHED))
+
+
+def _known_patterns(know: Knowledge) -> tuple[re.Pattern[str], ...]:
+    return _patterns(tuple(know.months))
 
 
 def _zone(name: str | None, default: str) -> timezone | ZoneInfo:
@@ -141,7 +147,9 @@ def dates_in(text: str, line: int, know: Knowledge, zone: str, order: str | None
     """Every full date (day, month and year) in one line of text; ``order`` is how the page orders day and month
     in slashed dates (see slash_order)."""
     found: list[Found] = []
-    for quick, pattern in zip(_QUICK, _patterns(tuple(know.months))):
+    if not _ANY_QUICK.search(text):
+        return found
+    for quick, pattern in zip(_QUICK, derived(know, _known_patterns)):
         if not quick.search(text):
             continue
         for match in pattern.finditer(text):
@@ -153,9 +161,11 @@ def dates_in(text: str, line: int, know: Knowledge, zone: str, order: str | None
     return found
 
 
-# A year of some form: 2015, 18.09.15, 18/09/15, Mär.19, ’15 (every alternative opens with a digit or a mark, which
-# the regex engine finds fast).
-_YEAR = re.compile(r"(?:19|20)\d\d|\d[./]\d{1,2}[./]\d\d|\.\d\d(?<=[^\W\d_]\.\d\d)|[’'‘]\d\d")
+# A year of some form: 2015, 18.09.15, 18/09/15, Mär.19, ’15, that is "(?:19|20)\d\d|\d[./]\d{1,2}[./]\d\d|
+# \.\d\d(?<=[^\W\d_]\.\d\d)|[’'‘]\d\d", written so that it opens with the class of every alternative's first
+# character (a digit, a dot or a mark), which the regex engine skips to fast, and each alternative looks back at it.
+_YEAR = re.compile(r"[\d.’'‘](?:(?<=1)9\d\d|(?<=2)0\d\d|(?<=\d)[./]\d{1,2}[./]\d\d|(?<=\.)\d\d(?<=[^\W\d_]\.\d\d)"
+                   r"|(?<=[’'‘])\d\d)")
 
 
 def dates_by_line(texts: list[str], know: Knowledge, zone: str) -> list[list[Found]]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from generator.config import ConfigError, NormalizeConfig
 
@@ -161,6 +161,23 @@ def _load(patterns_file: str | None, outlets_file: str | None) -> Knowledge:
         **_dates(),
         outlets=tuple(_outlets(user_outlets) + _outlets(_builtin("outlets.toml"))),
         agencies=_agencies())
+
+
+_T = TypeVar("_T")
+_DERIVED: dict[tuple[int, Callable[[Knowledge], Any]], tuple[Knowledge, Any]] = {}
+_MAX_DERIVED = 64
+
+
+def derived(know: Knowledge, make: Callable[[Knowledge], _T]) -> _T:
+    """``make(know)`` (a pattern or table built from the knowledge), made once per Knowledge: a Knowledge holds
+    dicts and cannot be hashed, and hashing its tuples on every call costs more than the lookups they serve."""
+    key = (id(know), make)
+    hit = _DERIVED.get(key)
+    if hit is None or hit[0] is not know:
+        if len(_DERIVED) >= _MAX_DERIVED:
+            _DERIVED.clear()
+        hit = _DERIVED[key] = (know, make(know))
+    return hit[1]
 
 
 def knowledge(config: NormalizeConfig | None = None) -> Knowledge:

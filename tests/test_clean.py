@@ -150,3 +150,11 @@ def test_lower_case_rules_find_what_the_case_insensitive_ones_find(parts: list[s
         assert rule.lower_case is not None  # every built-in rule is written so that it has the fast form
         fast, slow = rule.lower_case.search(text.lower()), rule.pattern.search(text)
         assert (fast and fast.span()) == (slow and slow.span())
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.characters(max_codepoint=0xFF) | st.sampled_from(" -'aZ"), max_size=40))
+def test_latin_1_word_patterns_find_what_the_unicode_ones_find(text: str) -> None:
+    from generator.lines import _FOLD_WORD, _FOLD_WORD_LATIN_1, _WORD, _WORD_LATIN_1
+    assert _WORD_LATIN_1.findall(text) == _WORD.findall(text)
+    assert _FOLD_WORD_LATIN_1.findall(text) == _FOLD_WORD.findall(text)

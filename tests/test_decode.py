@@ -81,3 +81,30 @@ def test_any_bytes_give_text_or_decode_error(data: bytes) -> None:
         return
     assert "\r" not in text
     assert unicodedata.is_normalized("NFC", text)
+
+
+# The characters ftfy's mojibake heuristic looks at, with ASCII, white space and controls around them.
+_MOJIBAKE_ALPHABET = "".join(sorted(set(
+    "abzAZ .,?!\n\t\xa0\xad\x1b\x85\u206a\ufeffäöüÄÖÜßé€œŠš¢£Ÿž®©°·»–—´ØÙÂÃÎÐ²³×à√±∂†≠™≤≥¥µø≈‚ÄâóêвЂВГРСўβΆΒΓΞΟā"
+    "¦¤¨¬¯¸ƒˆˇ˘˛˜‡‰⌐◊�ªº¶§₧¡«¿΄΅‘“„•‹»˝”›¹¼½¾÷⁄∂∆∏∑∞∩∫≡№ÒÕŐŌŪŲÀÑĂĀĄĆČĎĐĘİŁŒŘŚŞŢŤŮŰŹŻŽҐàñăąćčęğłœśşšťźżžґﬁﬂαωаяΑΩЁЯ"
+    "│┌┐┘├┤┬┼═╬▀▄█▌▐░▒▓")))
+
+
+@settings(max_examples=3000)
+@given(st.text(alphabet=_MOJIBAKE_ALPHABET, max_size=12))
+def test_the_fast_mojibake_test_finds_what_ftfys_finds(text: str) -> None:
+    import ftfy.badness
+
+    from generator.decode import _tests
+    assert bool(_tests()[0].search(text)) == ftfy.badness.is_bad(text)
+
+
+@settings(max_examples=500)
+@given(st.lists(st.sampled_from(["FÃ¼r", "Ã1⁄4", "für", "„Zitat“ –", "Â ", "â€“", "château", "\x1b[31m", "\x85",
+                                 "\u206a", "\n", " ", "x"]), max_size=30))
+def test_mojibake_is_fixed_line_by_line_as_ftfy_fixes_the_whole_text(words: list[str]) -> None:
+    import ftfy
+
+    from generator.decode import _FTFY_CONFIG, fix_mojibake
+    text = "Ã " + "".join(words)  # a marker, so that ftfy is asked
+    assert fix_mojibake(text) == ftfy.fix_text(text, _FTFY_CONFIG)

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from generator.load import load
 from generator.model import Problem, RawArticle
 from generator.readers import jsonrecords, markdown
@@ -102,3 +105,23 @@ def test_empty_binary_and_oversized_files(tmp_path: Path) -> None:
     assert reasons["blob.txt"].startswith("not text")
     assert reasons["big.txt"].startswith("too large")
     assert not loaded.articles
+
+
+@settings(max_examples=400)
+@given(st.lists(st.tuples(st.sampled_from(["title", "url", "true", "yes", "null", "on", "a-b", "_x", "n", "Off"]),
+                          st.text(alphabet=st.sampled_from(list("ab üß#:,'{}[]&*!|>%@`-?\\\"\t\xa0\x85\u2028\ufeff😀")),
+                                  max_size=6),
+                          st.sampled_from([": ", ":", ":  "]), st.sampled_from(["", " ", "  # note", "\t"])),
+                min_size=1, max_size=4))
+def test_simple_front_matter_is_read_as_yaml_reads_it(pairs: list[tuple[str, str, str, str]]) -> None:
+    import yaml
+    text = "".join(f'{key}{colon}"{value}"{tail}\n' for key, value, colon, tail in pairs)
+    fast = markdown._simple_mapping(text)
+    if fast is not None:  # what it reads at all, it reads as YAML does
+        assert fast == yaml.safe_load(text) == yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+def test_simple_front_matter_is_read_without_a_yaml_parser() -> None:
+    assert markdown._simple_mapping('title: "Ein Titel: „so“"\nurl: "https://example.org/a"\n') == {
+        "title": "Ein Titel: „so“", "url": "https://example.org/a"}
+    assert markdown._simple_mapping('true: "x"\n') is None  # YAML reads that key as a bool

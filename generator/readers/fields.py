@@ -49,7 +49,8 @@ def as_text(value: Any, depth: int = 0) -> str | None:
 def pick(record: Mapping[str, Any], name: str) -> str | None:
     """The first non-empty value among the aliases of ``name``."""
     for key in ALIASES[name]:
-        value = as_text(record.get(key))
+        given = record.get(key)
+        value = as_text(given) if given is not None else None
         if value:
             return value
     return None

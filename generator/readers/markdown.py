@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import yaml
 
@@ -14,9 +15,42 @@ MAX_DEPTH = 64  # lists and mappings in lists and mappings, as for JSON
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
+# The front matter that most files have, and that we write: one 'key: "value"' a line, the value without quotes,
+# backslashes, line breaks (YAML counts NEL and the Unicode line and paragraph separators as such), tabs or
+# characters YAML does not allow in a stream. Such a mapping is read without a YAML parser, to what
+# yaml.safe_load makes of it: each key (where YAML reads it as a string, not as true, null, ...) maps to its value.
+_SIMPLE_PAIR = re.compile("([A-Za-z_][A-Za-z0-9_-]*): \"([^\"\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]*)\" *")
+_STRING_TAG = "tag:yaml.org,2002:str"
+
+
+@lru_cache(maxsize=256)
+def _string_key(key: str) -> bool:
+    """Whether YAML reads ``key`` as a plain string (not a bool, null, number, ...)."""
+    return yaml.resolver.Resolver().resolve(yaml.nodes.ScalarNode, key, (True, False)) == _STRING_TAG
+
+
+def _simple_mapping(text: str) -> dict[str, str] | None:
+    """``text`` read as yaml.safe_load reads it, where it is a simple mapping of strings (see _SIMPLE_PAIR);
+    else None."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    found: dict[str, str] = {}
+    for line in lines:
+        match = _SIMPLE_PAIR.fullmatch(line)
+        if match is None or match[1] in found or not _string_key(match[1]):
+            return None
+        found[match[1]] = match[2]
+    return found or None
+
+
 def _load_yaml(text: str) -> object:
     """yaml.safe_load, through libyaml where PyYAML has it (seven times faster); what libyaml refuses is read
-    again by the Python parser, which takes a little more (an escaped lone surrogate, which vet removes)."""
+    again by the Python parser, which takes a little more (an escaped lone surrogate, which vet removes).
+    The common simple front matter is read without either (see _simple_mapping)."""
+    simple = _simple_mapping(text)
+    if simple is not None:
+        return simple
     if _FAST is not None:
         try:
             value = yaml.load(text, Loader=_FAST)  # noqa: S506 - CSafeLoader: the safe constructor in C
