@@ -7,6 +7,7 @@ the last build leaves a redirect behind (generator/identity.py).
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import threading
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from generator import cache, identity
+from generator import cache, identity, lookups
 from generator.config import Config
 from generator.group import group_with_memo
 from generator.infer import infer_dates
@@ -55,6 +56,33 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+class _Reporting(Executor):
+    """A pool whose workers send back, with each result, the dictionary answers they learned
+    (generator/lookups.py), so that the cache keeps them."""
+
+    def __init__(self, pool: Executor):
+        self._pool = pool
+
+    def map(self, fn, *iterables, timeout=None, chunksize=1):  # type: ignore[no-untyped-def, override]
+        results = self._pool.map(_reporting, itertools.repeat(fn), *iterables, timeout=timeout, chunksize=chunksize)
+
+        def unpack() -> Iterator[object]:
+            for result, answers in results:
+                lookups.learn(answers)
+                yield result
+        return unpack()
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait, cancel_futures=cancel_futures)
+
+
+def _reporting(fn: Callable[..., object], *args: object) -> tuple[object, lookups.Saved]:
+    return fn(*args), lookups.fresh()
+
+
 @contextmanager
 def workers(parallel: int) -> Iterator[Executor | None]:
     """Processes to share work among; None where there is one core, where the system cannot fork, or where other
@@ -63,7 +91,7 @@ def workers(parallel: int) -> Iterator[Executor | None]:
         yield None
         return
     with ProcessPoolExecutor(parallel, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield pool
+        yield _Reporting(pool)
 
 
 def site_files(config: Config, paths: Paths, now: datetime) -> tuple[list[OutputFile], tuple[Story, ...], int,

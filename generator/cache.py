@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from generator import collector, model
+from generator import collector, lookups, model
 from generator.config import Config
 from generator.write import Written
 
@@ -219,6 +219,14 @@ def _unchanged(loaded: dict[str, Input] | None, entries: dict[str, Input]) -> bo
         loaded[name] is entry for name, entry in entries.items())
 
 
+def _lookups(where: Path, version_hash: str) -> lookups.Saved | None:
+    try:
+        saved = _load_file(where / "lookups", version_hash)
+    except Exception:  # no table: the dictionaries answer
+        return None
+    return saved if isinstance(saved, dict) else None
+
+
 def load(where: Path, version_hash: str) -> State | None:
     """The cache in ``where``, or None where there is none that this build can use (never raises)."""
     try:
@@ -238,6 +246,7 @@ def load(where: Path, version_hash: str) -> State | None:
             shards[number] = entries
         main.inputs = inputs
         main.loaded_shards = shards
+        lookups.use_saved(lambda: _lookups(where, version_hash))  # read only if a word must be looked up
         return main
     except Exception:  # anything wrong with the cache means no cache, never a failed or wrong build
         return None
@@ -259,6 +268,8 @@ def save(where: Path, version_hash: str, state: State) -> None:
                 path.unlink(missing_ok=True)
             elif not _unchanged(state.loaded_shards.get(number), entries) or not path.is_file():
                 _save_file(path, version_hash, dumps(entries))
+        if lookups.grew() or not (where / "lookups").is_file():
+            _save_file(where / "lookups", version_hash, dumps(lookups.saved()))
         rest = dataclasses.replace(state, inputs={}, loaded_shards={})
         _save_file(where / "main", version_hash, dumps(rest))
     except Exception:

@@ -25,6 +25,7 @@ import numpy as np
 import py3langid
 from wordfreq import available_languages, get_frequency_dict, zipf_frequency
 
+from generator import lookups
 from generator.config import GroupingConfig
 from generator.lemmas import lemmatize
 from generator.model import Article
@@ -164,14 +165,14 @@ def zipf(word: str, language: str) -> float:
     """Background frequency on the Zipf scale (0 = unknown, 7 = 'the'), English where the language is not covered.
     Not cached: callers cache what they derive from it (background_info), and a lookup is cheap."""
     if any(c.isdigit() for c in word):  # wordfreq estimates numbers by their shape, alike in every language
-        return _number_zipf(word)  # (and its Chinese or Japanese tokenizers would need jieba or MeCab)
-    frequency = _frequencies(language).get(word)
+        return _number_zipf(word, "en")  # (and its Chinese or Japanese tokenizers would need jieba or MeCab)
+    frequency = _frequency(word, language)
     return math.log10(frequency) + 9 if frequency else 0.0
 
 
-@lru_cache(maxsize=1 << 16)
-def _number_zipf(word: str) -> float:
-    return zipf_frequency(word, "en")
+# Lookups kept from build to build in the cache (generator/lookups.py): no frequency list loaded for known words.
+_frequency = lookups.Table("frequency", lambda word, language: _frequencies(language).get(word, 0.0))
+_number_zipf = lookups.Table("number-zipf", lambda word, _: zipf_frequency(word, "en"))
 
 
 def number_key(token: str) -> str:
@@ -213,10 +214,9 @@ def head(word: str, language: str) -> str | None:
     language in its own right, where the language writes compounds as one word; else None."""
     if language not in COMPOUNDING or len(word) < MIN_PART + MIN_HEAD:
         return None
-    frequencies = _frequencies(language)
     for start in range(MIN_PART, len(word) - MIN_HEAD + 1):
         part = word[start:]
-        if frequencies.get(part, 0.0) >= HEAD_FREQUENCY:
+        if _frequency(part, language) >= HEAD_FREQUENCY:
             return part
     return None
 

@@ -12,6 +12,8 @@ from functools import cache
 from simplemma import Lemmatizer
 from simplemma.strategies import DefaultStrategy
 
+from generator import lookups
+
 LEMMATIZER = Lemmatizer(lemmatization_strategy=DefaultStrategy(low_memory=True))
 
 
@@ -25,6 +27,10 @@ def lemmatizes(language: str) -> bool:
     return True
 
 
-def lemmatize(token: str, language: str) -> str:
-    """The token's dictionary form where simplemma knows the language, else the token (not cached here)."""
+def _lemmatize(token: str, language: str) -> str:
     return LEMMATIZER.lemmatize(token, language) if lemmatizes(language) else token
+
+
+# Every answer, kept from build to build in the cache (generator/lookups.py): no dictionary for known words.
+lemmatize = lookups.Table("lemma", _lemmatize)
+"""The token's dictionary form where simplemma knows the language, else the token."""
