@@ -82,14 +82,31 @@ def _newest(stories: Sequence[Story]) -> datetime | None:
     return max((s.last_published for s in stories if s.last_published), default=None)
 
 
+def page_path(number: int, pages: int) -> str:
+    """The path of front page ``number`` of ``pages`` (numbered from the oldest: the last is index.html)."""
+    return "index.html" if number == pages else f"page/{number}/index.html"
+
+
+def front_pages(ordered: tuple[Story, ...], per_page: int) -> list[tuple[Story, ...]]:
+    """The stories of each front page, the oldest page first. Pages are counted from the oldest stories, so that a
+    page keeps its stories (and its number) while new ones arrive: page 1 holds the ``per_page`` oldest, page 2 the
+    next ``per_page``, ...; the last one, index.html, the newest: at least ``per_page`` (or all there are) and
+    fewer than twice as many, since it takes the stories that do not fill a page of their own."""
+    n = len(ordered)
+    numbered = max(0, n // per_page - 1)
+    pages = [ordered[n - k * per_page:n - (k - 1) * per_page] for k in range(1, numbered + 1)]
+    return pages + [ordered[:n - numbered * per_page]]
+
+
 def index_page(env: Environment, site: Site, chunk: tuple[Story, ...], digests: Mapping[str, Digest],
-               number: int, paths: list[str]) -> OutputFile:
-    path = paths[number - 1]
+               number: int, pages: int) -> OutputFile:
+    """Front page ``number`` of ``pages`` (counted from the oldest: the last one is index.html)."""
+    path = page_path(number, pages)
     root = "../" * path.count("/")
-    newer = root + paths[number - 2] if number > 1 else None
-    older = root + paths[number] if number < len(paths) else None
+    newer = root + page_path(number + 1, pages) if number < pages else None
+    older = root + page_path(number - 1, pages) if number > 1 else None
     return _page(env, "index.html", path, site, sections=sections(site, chunk), digests=digests,
-                 page_number=number, pages=len(paths), newer=newer, older=older,
+                 page_number=number, pages=pages, front=number == pages, newer=newer, older=older,
                  structured=structured.item_list(site, chunk, digests, root))
 
 
@@ -228,14 +245,13 @@ def _collections(run: Run, env: Environment, site: Site, base: str, ordered: tup
     ``site`` is as of the newest report of all; a page that shows fewer stories is as of the newest it shows."""
     newest = site.generated
     pages: list[str] = []
-    chunks = [ordered[i:i + per_page] for i in range(0, len(ordered), per_page)] or [()]
-    paths = ["index.html"] + [f"page/{n}/index.html" for n in range(2, len(chunks) + 1)]
+    chunks = front_pages(ordered, per_page)
     for number, chunk in enumerate(chunks, 1):
         when = _newest(chunk) or newest
         run.unit(unit_key(base, "index", number, len(chunks), when, [keys[s.id] for s in chunk]),
                  lambda chunk=chunk, number=number, when=when:
-                 [index_page(env, as_of(site, when), chunk, digests, number, paths)])
-    pages += paths
+                 [index_page(env, as_of(site, when), chunk, digests, number, len(chunks))])
+    pages += [page_path(number, len(chunks)) for number in range(len(chunks), 0, -1)]
     by_day = [s for s in sections(site, ordered) if s.day is not None]
     counts = Counter(story_day(site, s) for s in ordered if s.last_published)
     days = sorted(counts.items(), reverse=True)
