@@ -290,6 +290,13 @@ def _lookups(where: Path, version_hash: str) -> lookups.Saved | None:
     return saved if isinstance(saved, dict) else None
 
 
+def _word_list(where: Path, version_hash: str, name: str) -> object | None:
+    try:
+        return _load_file(where / f"list.{name}", version_hash)
+    except Exception:  # not kept (or damaged): built again
+        return None
+
+
 def load(where: Path, version_hash: str) -> State | None:
     """The cache in ``where``, or None where there is none that this build can use (never raises)."""
     try:
@@ -309,6 +316,7 @@ def load(where: Path, version_hash: str) -> State | None:
         main.loaded_shards = loaded
         main.parts = {}
         lookups.use_saved(lambda: _lookups(where, version_hash))  # read only if a word must be looked up
+        lookups.use_store(lambda name: _word_list(where, version_hash, name))
         return main
     except Exception:  # anything wrong with the cache means no cache, never a failed or wrong build
         return None
@@ -338,6 +346,8 @@ def save(where: Path, version_hash: str, state: State) -> None:
         for name in present - keep:
             if _SHARD_FILE.fullmatch(name):  # a shard that no part has now
                 (where / name).unlink(missing_ok=True)
+        for name, value in lookups.built().items():
+            _save_file(where / f"list.{name}", version_hash, dumps(value))
         if lookups.grew() or "lookups" not in present:
             _save_file(where / "lookups", version_hash, dumps(lookups.saved()))
         _save_file(where / "main", version_hash, dumps(rest))

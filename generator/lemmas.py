@@ -7,14 +7,26 @@ callers keep the answers they need again.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 
 from simplemma import Lemmatizer
 from simplemma.strategies import DefaultStrategy
+from simplemma.strategies.dictionaries.stream_dictionary_factory import StreamDictionaryFactory
 
 from generator import lookups
 
-LEMMATIZER = Lemmatizer(lemmatization_strategy=DefaultStrategy(low_memory=True))
+
+
+class _KeptDictionaries(StreamDictionaryFactory):
+    """simplemma's low-memory dictionaries, kept in the build cache once built (generator/lookups.py): building
+    one reads all its records (seconds), unpickling the built one takes a few hundredths of a second."""
+
+    def _get_dictionary_uncached(self, lang: str) -> Mapping[str, str]:
+        return lookups.kept(f"simplemma-{lang}", lambda: super(_KeptDictionaries, self)._get_dictionary_uncached(lang))
+
+
+LEMMATIZER = Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=_KeptDictionaries()))
 
 
 @cache

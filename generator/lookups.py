@@ -93,6 +93,36 @@ def learn(answers: Saved) -> None:
             TABLES[name].learn(learned, new=True)  # type: ignore[arg-type]
 
 
+# --- word lists as built, kept in the cache ---------------------------------------------------------------------------
+
+_store: list[Callable[[str], object | None]] = []  # reads a kept word list from the cache (None: not there)
+_built: dict[str, object] = {}  # word lists this process built, for the cache to keep
+
+
+def use_store(load: Callable[[str], object | None]) -> None:
+    """Take word lists from the cache through ``load(name)``."""
+    _store[:] = [load]
+
+
+def kept(name: str, make: Callable[[], Answer]) -> Answer:
+    """``make()`` (a word list as a library builds it from its compressed form, which takes seconds), or the one
+    an earlier build kept in the cache (the same object, unpickled: the cache's version covers the library's)."""
+    if _store:
+        value = _store[0](name)
+        if value is not None:
+            return value  # type: ignore[return-value]
+    value = make()
+    _built[name] = value
+    return value
+
+
+def built() -> dict[str, object]:
+    """The word lists built since the last call, for the cache to keep."""
+    out = dict(_built)
+    _built.clear()
+    return out
+
+
 def _forget_parents_news() -> None:
     for table in TABLES.values():
         table.new = {}
