@@ -23,7 +23,6 @@ from importlib import resources
 
 import numpy as np
 import py3langid
-from wordfreq import available_languages, get_frequency_dict, zipf_frequency
 
 from generator import lookups
 from generator.config import GroupingConfig
@@ -73,7 +72,6 @@ def _marks() -> str:
 
 
 _TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_](?:[^\W\d_]|[{_marks()}])*")
-_WORDFREQ = frozenset(available_languages())
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +156,13 @@ def lemma(token: str, language: str) -> str:
 
 @cache
 def _frequencies(language: str) -> dict[str, float]:
-    return get_frequency_dict(language if language in _WORDFREQ else "en")
+    import wordfreq  # here: a rebuild that meets only known words needs neither it nor its imports (~0.3 s)
+    return wordfreq.get_frequency_dict(language if language in wordfreq.available_languages() else "en")
+
+
+def _number_frequency(word: str, _: str) -> float:
+    from wordfreq import zipf_frequency
+    return zipf_frequency(word, "en")
 
 
 def zipf(word: str, language: str) -> float:
@@ -172,7 +176,7 @@ def zipf(word: str, language: str) -> float:
 
 # Lookups kept from build to build in the cache (generator/lookups.py): no frequency list loaded for known words.
 _frequency = lookups.Table("frequency", lambda word, language: _frequencies(language).get(word, 0.0))
-_number_zipf = lookups.Table("number-zipf", lambda word, _: zipf_frequency(word, "en"))
+_number_zipf = lookups.Table("number-zipf", _number_frequency)
 
 
 def number_key(token: str) -> str:
