@@ -155,9 +155,13 @@ def lemma(token: str, language: str) -> str:
 
 
 @cache
-def _frequencies(language: str) -> dict[str, float]:
-    import wordfreq  # here: a rebuild that meets only known words needs neither it nor its imports (~0.3 s)
-    return wordfreq.get_frequency_dict(language if language in wordfreq.available_languages() else "en")
+def _frequencies(language: str) -> lookups.SortedWords:
+    """wordfreq's list, as it is kept in the build cache (generator/lookups.py)."""
+    def make() -> lookups.SortedWords:
+        import wordfreq  # here: a rebuild that meets only known words needs neither it nor its imports (~0.3 s)
+        return lookups.SortedWords(wordfreq.get_frequency_dict(language if language in wordfreq.available_languages()
+                                                               else "en"))
+    return lookups.kept(f"wordfreq-{language}", make)
 
 
 def _number_frequency(word: str, _: str) -> float:

@@ -408,3 +408,34 @@ def test_a_rebuild_with_memos_in_shards_rewrites_few_and_equals_a_clean_build(tm
     (content / "new.md").unlink()
     build(Config(), Paths(content, site), FIXED_NOW)
     assert bytes_of(site) == clean_build(content, tmp_path / "clean2")
+
+
+def test_word_lists_kept_in_the_cache_answer_as_the_libraries_do(tmp_path: Path) -> None:
+    from generator import lookups
+    frequencies = {"haus": 1e-4, "bundesaußenministerin": 2e-8, "x" * 40: 3e-9, "ä": 5e-6, "": 1.0}
+    words = lookups.SortedWords(frequencies)
+    cache.save(tmp_path, "v", cache.State())
+    cache._save_file(tmp_path / "list.test", "v", cache.dumps(words))
+    assert cache.load(tmp_path, "v") is not None
+    kept = lookups.kept("test", lambda: pytest.fail("built again although kept"))
+    assert all(kept.get(w, 0.0) == v for w, v in frequencies.items())
+    assert kept.get("häuser", 0.0) == 0.0 and kept.get("hau", 0.5) == 0.5 and kept.get("y" * 40, 0.0) == 0.0
+    (tmp_path / "list.test").write_bytes(b"damaged")
+    assert lookups.kept("test", lambda: "built") == "built"
+
+
+def test_a_table_answers_what_earlier_builds_asked_without_the_dictionary(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import lookups
+    asked: list[str] = []
+    table = lookups.Table("test-table", lambda word, language: asked.append(word) or word.upper())
+    try:
+        assert table("haus", "de") == "HAUS" and asked == ["haus"]
+        cache.save(tmp_path, "v", cache.State())
+        table.known.clear()
+        assert cache.load(tmp_path, "v") is not None
+        assert table("haus", "de") == "HAUS" and asked == ["haus"], "answered from the saved table"
+        assert table("baum", "de") == "BAUM" and asked == ["haus", "baum"]
+        assert lookups.grew()
+    finally:
+        del lookups.TABLES["test-table"]
