@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from generator import cache, identity, lookups
+from generator import cache, collector, identity, lookups
 from generator.config import Config
 from generator.group import group_with_memo
 from generator.infer import infer_dates
-from generator.inputs import read_content
+from generator.inputs import Content, read_content
 from generator.model import Article, BuildReport, OutputFile, Problem, Story
 from generator.render import render_site
 from generator.units import Collect, article_key
@@ -136,26 +136,36 @@ def build(config: Config, paths: Paths, now: datetime, strict: bool = False, for
         where = cache.folder(paths.output)
         version = cache.version(config, paths.content, paths.output, paths.templates)
         state = (cache.load(where, version) if use_cache else None) or cache.State()
-        scanned = time.time_ns()
-        with workers(cores()) as pool:
-            content = read_content(paths.content, config, state.inputs, state.scanned_ns, pool, cores(), progress)
-        if progress:
-            progress("group", 0, 1)
-        stories, group_memo = group_with_memo(content.articles, config.grouping, state.group)
-        stories = infer_dates(stories, config)
-        redirects, register = identity.follow(stories, state.register)
-        if strict and content.problems:
-            raise StrictError(content.problems)
-        with Staging(paths.output, reuse=where / "site") as stage, workers(cores()) as pool:
-            memo = render_site(stage, stories, config, now, paths.templates, state.render,
-                               _unchanged(paths.output.resolve(), state.written), redirects,
-                               _key_of(content.key_of), pool, cores(), progress)
-            if progress:
-                progress("write", 0, 1)
-            stage.commit()
-        cache.save(where, version, cache.State(content.inputs, scanned, group_memo, memo, register, stage.written,
-                                               state.loaded_shards))
+        try:
+            content, stories, written = _build(config, paths, now, strict, progress, where, version, state)
+        finally:
+            collector.release()  # the loaded cache, set aside from the garbage collector while it was needed
     skipped = sum(1 for p in content.problems if p.skipped)
     removed = tuple((a.input, r) for s in stories for a in s.articles for r in a.removed)
-    return BuildReport(len(content.articles), skipped, len(stories), len(stage.written),
-                       time.perf_counter() - started, content.problems, removed)
+    return BuildReport(len(content.articles), skipped, len(stories), written, time.perf_counter() - started,
+                       content.problems, removed)
+
+
+def _build(config: Config, paths: Paths, now: datetime, strict: bool, progress: Progress | None, where: Path,
+           version: str, state: cache.State) -> tuple[Content, tuple[Story, ...], int]:
+    """``build`` from the cache's ``state`` on: what was read, the stories, and the number of files written."""
+    scanned = time.time_ns()
+    with workers(cores()) as pool:
+        content = read_content(paths.content, config, state.inputs, state.scanned_ns, pool, cores(), progress)
+    if progress:
+        progress("group", 0, 1)
+    stories, group_memo = group_with_memo(content.articles, config.grouping, state.group)
+    stories = infer_dates(stories, config)
+    redirects, register = identity.follow(stories, state.register)
+    if strict and content.problems:
+        raise StrictError(content.problems)
+    with Staging(paths.output, reuse=where / "site") as stage, workers(cores()) as pool:
+        memo = render_site(stage, stories, config, now, paths.templates, state.render,
+                           _unchanged(paths.output.resolve(), state.written), redirects,
+                           _key_of(content.key_of), pool, cores(), progress, where / "templates")
+        if progress:
+            progress("write", 0, 1)
+        stage.commit()
+    cache.save(where, version, cache.State(content.inputs, scanned, group_memo, memo, register, stage.written,
+                                           state.loaded_shards))
+    return content, stories, len(stage.written)

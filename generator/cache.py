@@ -298,7 +298,13 @@ def _word_list(where: Path, version_hash: str, name: str) -> object | None:
 
 
 def load(where: Path, version_hash: str) -> State | None:
-    """The cache in ``where``, or None where there is none that this build can use (never raises)."""
+    """The cache in ``where``, or None where there is none that this build can use (never raises). What it holds
+    lives to the end of the build: set aside from the garbage collector (until ``collector.release``)."""
+    with collector.paused(keep=True):
+        return _load(where, version_hash)
+
+
+def _load(where: Path, version_hash: str) -> State | None:
     try:
         main = _load_file(where / "main", version_hash)
         if not isinstance(main, State):

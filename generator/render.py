@@ -19,7 +19,8 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
+from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, PrefixLoader, StrictUndefined,
+                    select_autoescape)
 from markupsafe import Markup
 
 from generator import cache, export, feeds, search, structured
@@ -49,15 +50,18 @@ def json_for_script(data: object) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def environment(user_templates: Path | None = None) -> Environment:
+def environment(user_templates: Path | None = None, compiled: Path | None = None) -> Environment:
     """Jinja2 with the user's templates (if any) shadowing the built-in ones file by file; the built-in ones are
-    also there as ``newsdigest/NAME``, so that a user's base.html can extend ours and override single blocks."""
+    also there as ``newsdigest/NAME``, so that a user's base.html can extend ours and override single blocks.
+    ``compiled``: a folder where compiled templates are kept for the next build (Jinja2 checks each against its
+    source)."""
     builtin = FileSystemLoader(str(builtin_templates()))
     loaders: list = [PrefixLoader({"newsdigest": builtin})]
     loaders += [FileSystemLoader(str(user_templates))] if user_templates else []
     loaders.append(builtin)
     env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                      bytecode_cache=_compiled_templates(compiled))
     env.filters["http_url"] = http_url
     env.filters["tojson_ld"] = json_for_script
     env.globals.update(anchor=anchor, story_path=story_path, outlet_path=outlet_path, archive_path=archive_path)
@@ -155,15 +159,26 @@ def stories_json(site: Site, entries: Sequence[str]) -> OutputFile:
     return OutputFile("stories.json", (head + "\n").encode("utf-8"))
 
 
+def _compiled_templates(folder: Path | None) -> FileSystemBytecodeCache | None:
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))
+
+
 # --- incremental rendering (generator/units.py) --------------------------------------------------------------------
 
 _ENVIRONMENTS: dict[Path | None, Environment] = {}
 
 
-def _environment(user_templates: Path | None) -> Environment:
-    """One Environment per process and template folder: compiled templates are reused."""
+def _environment(user_templates: Path | None, compiled: Path | None = None) -> Environment:
+    """One Environment per process and template folder: compiled templates are reused (and kept in
+    ``compiled``, where given, for the next build)."""
     if user_templates not in _ENVIRONMENTS:
-        _ENVIRONMENTS[user_templates] = environment(user_templates)
+        _ENVIRONMENTS[user_templates] = environment(user_templates, compiled)
     return _ENVIRONMENTS[user_templates]
 
 
@@ -290,16 +305,17 @@ def render_site(sink: Sink, stories: tuple[Story, ...], config: Config, now: dat
                 user_templates: Path | None = None, memo: RenderMemo | None = None,
                 unchanged: Callable[[str], bool] = lambda path: False, redirects: tuple[Redirect, ...] = (),
                 key_of: Callable[[Article], str] = article_key, pool: Executor | None = None, parallel: int = 1,
-                progress: Progress | None = None) -> RenderMemo:
+                progress: Progress | None = None, compiled: Path | None = None) -> RenderMemo:
     """Every file of the site into ``sink``; the memo for the next render. ``memo`` is the last render's,
     ``unchanged(path)`` tells whether the output folder's file at ``path`` is still the one the last build wrote;
-    ``key_of`` gives an article's key; ``pool`` (with ``parallel`` workers) renders stories side by side."""
+    ``key_of`` gives an article's key; ``pool`` (with ``parallel`` workers) renders stories side by side;
+    ``compiled`` is a folder to keep compiled templates in."""
     memo = memo or RenderMemo()
     run = Run(sink, memo, unchanged)
     built = make_site(stories, config, now)
     newest = _newest(stories)
     site = as_of(built, newest)  # pages are as of the newest report they show, else of the newest of all
-    env = _environment(user_templates)
+    env = _environment(user_templates, compiled)
     base = unit_key(replace(built, generated=None), [str(user_templates)])
     ordered = front_page_order(site, stories)
     keys = {s.id: story_key(s, key_of) for s in ordered}
