@@ -398,8 +398,9 @@ def test_a_rebuild_with_memos_in_shards_rewrites_few_and_equals_a_clean_build(tm
     where = cache.folder(site)
     before = {p.name: p.stat().st_mtime_ns for p in where.iterdir() if p.is_file()}
     assert any(name.startswith("group.") for name in before) and any(name.startswith("render.") for name in before)
-    (content / "new.md").write_text(article("Sturm an der Küste", ["Orkan", "Deich", "Sturmflut", "Nordsee", "Insel"] * 3,
-                                            "2024-06-15 12:00", "taz", 99), encoding="utf-8")
+    words = ["Orkan", "Deich", "Sturmflut", "Nordsee", "Insel"] * 3
+    (content / "new.md").write_text(article("Sturm an der Küste", words, "2024-06-15 12:00", "taz", 99),
+                                    encoding="utf-8")
     build(Config(), Paths(content, site), FIXED_NOW)
     after = {p.name: p.stat().st_mtime_ns for p in where.iterdir() if p.is_file()}
     rewritten = [name for name in after if before.get(name) != after[name]]
