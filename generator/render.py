@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -267,14 +267,17 @@ def _collections(run: Run, env: Environment, site: Site, base: str, ordered: tup
                  lambda chunk=chunk, number=number, when=when:
                  [index_page(env, as_of(site, when), chunk, digests, number, len(chunks))])
     pages += [page_path(number, len(chunks)) for number in range(len(chunks), 0, -1)]
-    by_day = [s for s in sections(site, ordered) if s.day is not None]
+    by_day: dict[date, list[Story]] = {}
+    for section in sections(site, ordered):
+        if section.day is not None:
+            by_day.setdefault(section.day, []).extend(section.stories)
     counts = Counter(story_day(site, s) for s in ordered if s.last_published)
     days = sorted(counts.items(), reverse=True)
     run.unit(unit_key(base, "archive", newest, days),
              lambda: [_page(env, "archive.html", "archive/index.html", site, days=days)])
     pages.append("archive/index.html")
     for day, _ in days:
-        day_stories = tuple(s for section in by_day if section.day == day for s in section.stories)
+        day_stories = tuple(by_day.get(day, ()))
         when = _newest(day_stories) or newest
         path = archive_path(day) + "index.html"
         run.unit(unit_key(base, "day", day, when, [keys[s.id] for s in day_stories]),
