@@ -7,6 +7,7 @@ the last build leaves a redirect behind (generator/identity.py).
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import threading
@@ -18,11 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from generator import cache, identity
+from generator import cache, collector, identity, lookups
 from generator.config import Config
 from generator.group import group_with_memo
 from generator.infer import infer_dates
-from generator.inputs import read_content
+from generator.inputs import Content, read_content
 from generator.model import Article, BuildReport, OutputFile, Problem, Story
 from generator.render import render_site
 from generator.units import Collect, article_key
@@ -55,6 +56,33 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+class _Reporting(Executor):
+    """A pool whose workers send back, with each result, the dictionary answers they learned
+    (generator/lookups.py), so that the cache keeps them."""
+
+    def __init__(self, pool: Executor):
+        self._pool = pool
+
+    def map(self, fn, *iterables, timeout=None, chunksize=1):  # type: ignore[no-untyped-def, override]
+        results = self._pool.map(_reporting, itertools.repeat(fn), *iterables, timeout=timeout, chunksize=chunksize)
+
+        def unpack() -> Iterator[object]:
+            for result, answers in results:
+                lookups.learn(answers)
+                yield result
+        return unpack()
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait, cancel_futures=cancel_futures)
+
+
+def _reporting(fn: Callable[..., object], *args: object) -> tuple[object, lookups.Saved]:
+    return fn(*args), lookups.fresh()
+
+
 @contextmanager
 def workers(parallel: int) -> Iterator[Executor | None]:
     """Processes to share work among; None where there is one core, where the system cannot fork, or where other
@@ -63,7 +91,7 @@ def workers(parallel: int) -> Iterator[Executor | None]:
         yield None
         return
     with ProcessPoolExecutor(parallel, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield pool
+        yield _Reporting(pool)
 
 
 def site_files(config: Config, paths: Paths, now: datetime) -> tuple[list[OutputFile], tuple[Story, ...], int,
@@ -108,26 +136,36 @@ def build(config: Config, paths: Paths, now: datetime, strict: bool = False, for
         where = cache.folder(paths.output)
         version = cache.version(config, paths.content, paths.output, paths.templates)
         state = (cache.load(where, version) if use_cache else None) or cache.State()
-        scanned = time.time_ns()
-        with workers(cores()) as pool:
-            content = read_content(paths.content, config, state.inputs, state.scanned_ns, pool, cores(), progress)
-        if progress:
-            progress("group", 0, 1)
-        stories, group_memo = group_with_memo(content.articles, config.grouping, state.group)
-        stories = infer_dates(stories, config)
-        redirects, register = identity.follow(stories, state.register)
-        if strict and content.problems:
-            raise StrictError(content.problems)
-        with Staging(paths.output, reuse=where / "site") as stage, workers(cores()) as pool:
-            memo = render_site(stage, stories, config, now, paths.templates, state.render,
-                               _unchanged(paths.output.resolve(), state.written), redirects,
-                               _key_of(content.key_of), pool, cores(), progress)
-            if progress:
-                progress("write", 0, 1)
-            stage.commit()
-        cache.save(where, version, cache.State(content.inputs, scanned, group_memo, memo, register, stage.written,
-                                               state.loaded_shards))
+        try:
+            content, stories, written = _build(config, paths, now, strict, progress, where, version, state)
+        finally:
+            collector.release()  # the loaded cache, set aside from the garbage collector while it was needed
     skipped = sum(1 for p in content.problems if p.skipped)
     removed = tuple((a.input, r) for s in stories for a in s.articles for r in a.removed)
-    return BuildReport(len(content.articles), skipped, len(stories), len(stage.written),
-                       time.perf_counter() - started, content.problems, removed)
+    return BuildReport(len(content.articles), skipped, len(stories), written, time.perf_counter() - started,
+                       content.problems, removed)
+
+
+def _build(config: Config, paths: Paths, now: datetime, strict: bool, progress: Progress | None, where: Path,
+           version: str, state: cache.State) -> tuple[Content, tuple[Story, ...], int]:
+    """``build`` from the cache's ``state`` on: what was read, the stories, and the number of files written."""
+    scanned = time.time_ns()
+    with workers(cores()) as pool:
+        content = read_content(paths.content, config, state.inputs, state.scanned_ns, pool, cores(), progress)
+    if progress:
+        progress("group", 0, 1)
+    stories, group_memo = group_with_memo(content.articles, config.grouping, state.group)
+    stories = infer_dates(stories, config)
+    redirects, register = identity.follow(stories, state.register)
+    if strict and content.problems:
+        raise StrictError(content.problems)
+    with Staging(paths.output, reuse=where / "site") as stage, workers(cores()) as pool:
+        memo = render_site(stage, stories, config, now, paths.templates, state.render,
+                           _unchanged(paths.output.resolve(), state.written), redirects,
+                           _key_of(content.key_of), pool, cores(), progress, where / "templates")
+        if progress:
+            progress("write", 0, 1)
+        stage.commit()
+    cache.save(where, version, cache.State(content.inputs, scanned, group_memo, memo, register, stage.written,
+                                           state.loaded_shards))
+    return content, stories, len(stage.written)

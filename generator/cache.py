@@ -21,19 +21,20 @@ import os
 import pickle
 import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from generator import collector, model
+from generator import collector, lookups, model
 from generator.config import Config
 from generator.write import Written
 
 FOLDER = ".newsdigest-cache"
-FORMAT = 1  # bump when the layout of the cache changes
+FORMAT = 2  # bump when the layout of the cache changes
 MAGIC = b"newsdigest-cache\n"
-SHARDS = 64  # input entries are saved in this many files, so that a rebuild rewrites only the few that changed
+SHARDS = 64  # large parts (input entries, memos) are saved in this many files each: a rebuild rewrites the few that changed
 # A file modified this close to (or after) the last scan may have changed again within one mtime tick: its bytes
 # are hashed rather than its size and mtime trusted (the "racy" case of git's index).
 RACY_NS = 2_000_000_000
@@ -62,7 +63,8 @@ class State:
     render: object | None = None
     register: object | None = None
     written: dict[str, Written] = field(default_factory=dict)
-    loaded_shards: dict[int, dict[str, Input]] = field(default_factory=dict)  # shard -> its entries as loaded
+    loaded_shards: dict[str, dict] = field(default_factory=dict)  # shard file -> its entries as loaded
+    parts: dict[str, bytes] = field(default_factory=dict)  # (saved) part -> the shard of each of its keys, in order
 
 
 def folder(output: Path) -> Path:
@@ -208,58 +210,159 @@ def _load_file(path: Path, version_hash: str) -> object:
         return pickle.loads(payload)
 
 
-def _shard(name: str) -> int:
-    return int(hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8], 16) % SHARDS
+_SHARD_OF: dict[object, int] = {}  # the shards of the keys loaded, so that saving need not work them out again
 
 
-def _unchanged(loaded: dict[str, Input] | None, entries: dict[str, Input]) -> bool:
-    """Whether a shard holds just the entries it was loaded with (the same objects: reused entries are never
-    copied, so identity says it; holding the loaded ones keeps their ids from being reused)."""
-    return loaded is not None and loaded.keys() == entries.keys() and all(
-        loaded[name] is entry for name, entry in entries.items())
+def _shard(key: object) -> int:
+    """The shard of a key (the same in every process: no salted hash)."""
+    number = _SHARD_OF.get(key)
+    if number is None:
+        text = key if isinstance(key, str) else repr(key)
+        number = zlib.crc32(text.encode("utf-8", "surrogatepass")) % SHARDS
+    return number
+
+
+_PLAIN = (int, float, str, bytes, tuple, Written)  # values that compare by value cheaply (and without arrays)
+
+
+def _same(old: object, new: object) -> bool:
+    if old is new:
+        return True
+    if type(new) is not type(old) or not isinstance(new, _PLAIN):
+        return False
+    try:
+        return bool(old == new)
+    except Exception:  # a tuple holding something that does not compare to a bool
+        return False
+
+
+def _unchanged(loaded: dict | None, entries: dict) -> bool:
+    """Whether a shard holds just the entries it was loaded with: the same objects (reused entries are never
+    copied, so identity says it; holding the loaded ones keeps their ids from being reused), or equal plain
+    values."""
+    if loaded is None or loaded.keys() != entries.keys():
+        return False
+    return all(_same(loaded[key], value) for key, value in entries.items())
+
+
+# --- the parts of the state that are saved in shards ----------------------------------------------------------------
+
+SHARD_FROM = 256  # a memo's dict of at least this many entries is saved in shards
+_SHARD_FILE = re.compile(r"[a-z_]+(?:\.[a-z_]+)?-[0-9]{2}")
+
+
+def _parts(state: State) -> tuple[State, dict[str, dict]]:
+    """``state`` without its large dicts, and those dicts by part name: ``inputs``, ``written``, and
+    ``<memo>.<field>`` for every large dict field of the group and render memos (whatever those hold)."""
+    parts: dict[str, dict] = {"inputs": state.inputs, "written": state.written}
+    rest = dataclasses.replace(state, inputs={}, written={}, loaded_shards={}, parts={})
+    for attr in ("group", "render"):
+        memo = getattr(rest, attr)
+        if memo is None or not dataclasses.is_dataclass(memo) or _fields(type(memo)) is None:
+            continue
+        big = [f.name for f in dataclasses.fields(memo)
+               if type(getattr(memo, f.name)) is dict and len(getattr(memo, f.name)) >= SHARD_FROM]
+        for name in big:
+            parts[f"{attr}.{name}"] = getattr(memo, name)
+        setattr(rest, attr, dataclasses.replace(memo, **{name: {} for name in big}))
+    return rest, parts
+
+
+def _put_back(state: State, part: str, entries: dict) -> None:
+    if part in ("inputs", "written"):
+        setattr(state, part, entries)
+        return
+    attr, name = part.split(".")
+    memo = getattr(state, attr)
+    if memo is None or name not in (_fields(type(memo)) or ()):
+        raise ValueError(f"no field for {part}")
+    setattr(state, attr, dataclasses.replace(memo, **{name: entries}))
+
+
+def _merged(shards: dict[int, dict], order: bytes) -> dict:
+    """The shards' entries as one dict, in the order the saved dict had (``order``: its keys' shards)."""
+    iterators = {number: iter(entries.items()) for number, entries in shards.items()}
+    merged = dict(next(iterators[number]) for number in order)
+    if len(merged) != sum(len(entries) for entries in shards.values()):
+        raise ValueError("shards do not match their order")
+    _SHARD_OF.update(zip(merged, order))
+    return merged
+
+
+def _lookups(where: Path, version_hash: str) -> lookups.Saved | None:
+    try:
+        saved = _load_file(where / "lookups", version_hash)
+    except Exception:  # no table: the dictionaries answer
+        return None
+    return saved if isinstance(saved, dict) else None
+
+
+def _word_list(where: Path, version_hash: str, name: str) -> object | None:
+    try:
+        return _load_file(where / f"list.{name}", version_hash)
+    except Exception:  # not kept (or damaged): built again
+        return None
 
 
 def load(where: Path, version_hash: str) -> State | None:
-    """The cache in ``where``, or None where there is none that this build can use (never raises)."""
+    """The cache in ``where``, or None where there is none that this build can use (never raises). What it holds
+    lives to the end of the build: set aside from the garbage collector (until ``collector.release``)."""
+    with collector.paused(keep=True):
+        return _load(where, version_hash)
+
+
+def _load(where: Path, version_hash: str) -> State | None:
     try:
         main = _load_file(where / "main", version_hash)
         if not isinstance(main, State):
             return None
-        inputs: dict[str, Input] = {}
-        shards: dict[int, dict[str, Input]] = {}
-        for number in range(SHARDS):
-            path = where / f"inputs-{number:02d}"
-            if not path.is_file():
-                continue
-            entries = _load_file(path, version_hash)
-            if not isinstance(entries, dict):
-                return None
-            inputs.update(entries)
-            shards[number] = entries
-        main.inputs = inputs
-        main.loaded_shards = shards
+        loaded: dict[str, dict] = {}
+        for part, order in main.parts.items():
+            shards: dict[int, dict] = {}
+            for number in sorted(set(order)):
+                name = f"{part}-{number:02d}"
+                entries = _load_file(where / name, version_hash)
+                if not isinstance(entries, dict):
+                    return None
+                shards[number] = loaded[name] = entries
+            _put_back(main, part, _merged(shards, order))
+        main.loaded_shards = loaded
+        main.parts = {}
+        lookups.use_saved(lambda: _lookups(where, version_hash))  # read only if a word must be looked up
+        lookups.use_store(lambda name: _word_list(where, version_hash, name))
         return main
     except Exception:  # anything wrong with the cache means no cache, never a failed or wrong build
         return None
 
 
 def save(where: Path, version_hash: str, state: State) -> None:
-    """Save ``state``; a cache that cannot be written is simply not there next time (never raises)."""
+    """Save ``state``; a cache that cannot be written is simply not there next time (never raises). Only the
+    shards whose entries changed since the cache was loaded are written again."""
     try:
         where.mkdir(parents=True, exist_ok=True)
         for stale in where.glob(".*.tmp"):  # what a killed build left (the build's lock is held)
             stale.unlink(missing_ok=True)
-        by_shard: dict[int, dict[str, Input]] = {}
-        for name, entry in state.inputs.items():
-            by_shard.setdefault(_shard(name), {})[name] = entry
-        for number in range(SHARDS):
-            entries = by_shard.get(number, {})
-            path = where / f"inputs-{number:02d}"
-            if not entries:
-                path.unlink(missing_ok=True)
-            elif not _unchanged(state.loaded_shards.get(number), entries) or not path.is_file():
-                _save_file(path, version_hash, dumps(entries))
-        rest = dataclasses.replace(state, inputs={}, loaded_shards={})
+        rest, parts = _parts(state)
+        present = {path.name for path in where.iterdir()}
+        keep = {"main", "lookups"}
+        for part, entries in parts.items():
+            order = bytes(_shard(key) for key in entries)
+            by_shard: dict[int, dict] = {}
+            for number, (key, value) in zip(order, entries.items()):
+                by_shard.setdefault(number, {})[key] = value
+            for number, shard in by_shard.items():
+                name = f"{part}-{number:02d}"
+                keep.add(name)
+                if name not in present or not _unchanged(state.loaded_shards.get(name), shard):
+                    _save_file(where / name, version_hash, dumps(shard))
+            rest.parts[part] = order
+        for name in present - keep:
+            if _SHARD_FILE.fullmatch(name):  # a shard that no part has now
+                (where / name).unlink(missing_ok=True)
+        for name, value in lookups.built().items():
+            _save_file(where / f"list.{name}", version_hash, dumps(value))
+        if lookups.grew() or "lookups" not in present:
+            _save_file(where / "lookups", version_hash, dumps(lookups.saved()))
         _save_file(where / "main", version_hash, dumps(rest))
     except Exception:
         try:

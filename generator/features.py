@@ -23,8 +23,8 @@ from importlib import resources
 
 import numpy as np
 import py3langid
-from wordfreq import available_languages, get_frequency_dict, zipf_frequency
 
+from generator import lookups
 from generator.config import GroupingConfig
 from generator.lemmas import lemmatize
 from generator.model import Article
@@ -72,7 +72,6 @@ def _marks() -> str:
 
 
 _TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_](?:[^\W\d_]|[{_marks()}])*")
-_WORDFREQ = frozenset(available_languages())
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,22 +155,32 @@ def lemma(token: str, language: str) -> str:
 
 
 @cache
-def _frequencies(language: str) -> dict[str, float]:
-    return get_frequency_dict(language if language in _WORDFREQ else "en")
+def _frequencies(language: str) -> lookups.SortedWords:
+    """wordfreq's list, as it is kept in the build cache (generator/lookups.py)."""
+    def make() -> lookups.SortedWords:
+        import wordfreq  # here: a rebuild that meets only known words needs neither it nor its imports (~0.3 s)
+        return lookups.SortedWords(wordfreq.get_frequency_dict(language if language in wordfreq.available_languages()
+                                                               else "en"))
+    return lookups.kept(f"wordfreq-{language}", make)
+
+
+def _number_frequency(word: str, _: str) -> float:
+    from wordfreq import zipf_frequency
+    return zipf_frequency(word, "en")
 
 
 def zipf(word: str, language: str) -> float:
     """Background frequency on the Zipf scale (0 = unknown, 7 = 'the'), English where the language is not covered.
     Not cached: callers cache what they derive from it (background_info), and a lookup is cheap."""
     if any(c.isdigit() for c in word):  # wordfreq estimates numbers by their shape, alike in every language
-        return _number_zipf(word)  # (and its Chinese or Japanese tokenizers would need jieba or MeCab)
-    frequency = _frequencies(language).get(word)
+        return _number_zipf(word, "en")  # (and its Chinese or Japanese tokenizers would need jieba or MeCab)
+    frequency = _frequency(word, language)
     return math.log10(frequency) + 9 if frequency else 0.0
 
 
-@lru_cache(maxsize=1 << 16)
-def _number_zipf(word: str) -> float:
-    return zipf_frequency(word, "en")
+# Lookups kept from build to build in the cache (generator/lookups.py): no frequency list loaded for known words.
+_frequency = lookups.Table("frequency", lambda word, language: _frequencies(language).get(word, 0.0))
+_number_zipf = lookups.Table("number-zipf", _number_frequency)
 
 
 def number_key(token: str) -> str:
@@ -213,10 +222,9 @@ def head(word: str, language: str) -> str | None:
     language in its own right, where the language writes compounds as one word; else None."""
     if language not in COMPOUNDING or len(word) < MIN_PART + MIN_HEAD:
         return None
-    frequencies = _frequencies(language)
     for start in range(MIN_PART, len(word) - MIN_HEAD + 1):
         part = word[start:]
-        if frequencies.get(part, 0.0) >= HEAD_FREQUENCY:
+        if _frequency(part, language) >= HEAD_FREQUENCY:
             return part
     return None
 

@@ -7,12 +7,26 @@ callers keep the answers they need again.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 
 from simplemma import Lemmatizer
 from simplemma.strategies import DefaultStrategy
+from simplemma.strategies.dictionaries.stream_dictionary_factory import StreamDictionaryFactory
 
-LEMMATIZER = Lemmatizer(lemmatization_strategy=DefaultStrategy(low_memory=True))
+from generator import lookups
+
+
+
+class _KeptDictionaries(StreamDictionaryFactory):
+    """simplemma's low-memory dictionaries, kept in the build cache once built (generator/lookups.py): building
+    one reads all its records (seconds), unpickling the built one takes a few hundredths of a second."""
+
+    def _get_dictionary_uncached(self, lang: str) -> Mapping[str, str]:
+        return lookups.kept(f"simplemma-{lang}", lambda: super(_KeptDictionaries, self)._get_dictionary_uncached(lang))
+
+
+LEMMATIZER = Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=_KeptDictionaries()))
 
 
 @cache
@@ -25,6 +39,10 @@ def lemmatizes(language: str) -> bool:
     return True
 
 
-def lemmatize(token: str, language: str) -> str:
-    """The token's dictionary form where simplemma knows the language, else the token (not cached here)."""
+def _lemmatize(token: str, language: str) -> str:
     return LEMMATIZER.lemmatize(token, language) if lemmatizes(language) else token
+
+
+# Every answer, kept from build to build in the cache (generator/lookups.py): no dictionary for known words.
+lemmatize = lookups.Table("lemma", _lemmatize)
+"""The token's dictionary form where simplemma knows the language, else the token."""

@@ -15,11 +15,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
+from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, PrefixLoader, StrictUndefined,
+                    select_autoescape)
 from markupsafe import Markup
 
 from generator import cache, export, feeds, search, structured
@@ -49,15 +50,18 @@ def json_for_script(data: object) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def environment(user_templates: Path | None = None) -> Environment:
+def environment(user_templates: Path | None = None, compiled: Path | None = None) -> Environment:
     """Jinja2 with the user's templates (if any) shadowing the built-in ones file by file; the built-in ones are
-    also there as ``newsdigest/NAME``, so that a user's base.html can extend ours and override single blocks."""
+    also there as ``newsdigest/NAME``, so that a user's base.html can extend ours and override single blocks.
+    ``compiled``: a folder where compiled templates are kept for the next build (Jinja2 checks each against its
+    source)."""
     builtin = FileSystemLoader(str(builtin_templates()))
     loaders: list = [PrefixLoader({"newsdigest": builtin})]
     loaders += [FileSystemLoader(str(user_templates))] if user_templates else []
     loaders.append(builtin)
     env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                      bytecode_cache=_compiled_templates(compiled))
     env.filters["http_url"] = http_url
     env.filters["tojson_ld"] = json_for_script
     env.globals.update(anchor=anchor, story_path=story_path, outlet_path=outlet_path, archive_path=archive_path)
@@ -82,14 +86,31 @@ def _newest(stories: Sequence[Story]) -> datetime | None:
     return max((s.last_published for s in stories if s.last_published), default=None)
 
 
+def page_path(number: int, pages: int) -> str:
+    """The path of front page ``number`` of ``pages`` (numbered from the oldest: the last is index.html)."""
+    return "index.html" if number == pages else f"page/{number}/index.html"
+
+
+def front_pages(ordered: tuple[Story, ...], per_page: int) -> list[tuple[Story, ...]]:
+    """The stories of each front page, the oldest page first. Pages are counted from the oldest stories, so that a
+    page keeps its stories (and its number) while new ones arrive: page 1 holds the ``per_page`` oldest, page 2 the
+    next ``per_page``, ...; the last one, index.html, the newest: at least ``per_page`` (or all there are) and
+    fewer than twice as many, since it takes the stories that do not fill a page of their own."""
+    n = len(ordered)
+    numbered = max(0, n // per_page - 1)
+    pages = [ordered[n - k * per_page:n - (k - 1) * per_page] for k in range(1, numbered + 1)]
+    return pages + [ordered[:n - numbered * per_page]]
+
+
 def index_page(env: Environment, site: Site, chunk: tuple[Story, ...], digests: Mapping[str, Digest],
-               number: int, paths: list[str]) -> OutputFile:
-    path = paths[number - 1]
+               number: int, pages: int) -> OutputFile:
+    """Front page ``number`` of ``pages`` (counted from the oldest: the last one is index.html)."""
+    path = page_path(number, pages)
     root = "../" * path.count("/")
-    newer = root + paths[number - 2] if number > 1 else None
-    older = root + paths[number] if number < len(paths) else None
+    newer = root + page_path(number + 1, pages) if number < pages else None
+    older = root + page_path(number - 1, pages) if number > 1 else None
     return _page(env, "index.html", path, site, sections=sections(site, chunk), digests=digests,
-                 page_number=number, pages=len(paths), newer=newer, older=older,
+                 page_number=number, pages=pages, front=number == pages, newer=newer, older=older,
                  structured=structured.item_list(site, chunk, digests, root))
 
 
@@ -138,15 +159,26 @@ def stories_json(site: Site, entries: Sequence[str]) -> OutputFile:
     return OutputFile("stories.json", (head + "\n").encode("utf-8"))
 
 
+def _compiled_templates(folder: Path | None) -> FileSystemBytecodeCache | None:
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))
+
+
 # --- incremental rendering (generator/units.py) --------------------------------------------------------------------
 
 _ENVIRONMENTS: dict[Path | None, Environment] = {}
 
 
-def _environment(user_templates: Path | None) -> Environment:
-    """One Environment per process and template folder: compiled templates are reused."""
+def _environment(user_templates: Path | None, compiled: Path | None = None) -> Environment:
+    """One Environment per process and template folder: compiled templates are reused (and kept in
+    ``compiled``, where given, for the next build)."""
     if user_templates not in _ENVIRONMENTS:
-        _ENVIRONMENTS[user_templates] = environment(user_templates)
+        _ENVIRONMENTS[user_templates] = environment(user_templates, compiled)
     return _ENVIRONMENTS[user_templates]
 
 
@@ -228,22 +260,24 @@ def _collections(run: Run, env: Environment, site: Site, base: str, ordered: tup
     ``site`` is as of the newest report of all; a page that shows fewer stories is as of the newest it shows."""
     newest = site.generated
     pages: list[str] = []
-    chunks = [ordered[i:i + per_page] for i in range(0, len(ordered), per_page)] or [()]
-    paths = ["index.html"] + [f"page/{n}/index.html" for n in range(2, len(chunks) + 1)]
+    chunks = front_pages(ordered, per_page)
     for number, chunk in enumerate(chunks, 1):
         when = _newest(chunk) or newest
         run.unit(unit_key(base, "index", number, len(chunks), when, [keys[s.id] for s in chunk]),
                  lambda chunk=chunk, number=number, when=when:
-                 [index_page(env, as_of(site, when), chunk, digests, number, paths)])
-    pages += paths
-    by_day = [s for s in sections(site, ordered) if s.day is not None]
+                 [index_page(env, as_of(site, when), chunk, digests, number, len(chunks))])
+    pages += [page_path(number, len(chunks)) for number in range(len(chunks), 0, -1)]
+    by_day: dict[date, list[Story]] = {}
+    for section in sections(site, ordered):
+        if section.day is not None:
+            by_day.setdefault(section.day, []).extend(section.stories)
     counts = Counter(story_day(site, s) for s in ordered if s.last_published)
     days = sorted(counts.items(), reverse=True)
     run.unit(unit_key(base, "archive", newest, days),
              lambda: [_page(env, "archive.html", "archive/index.html", site, days=days)])
     pages.append("archive/index.html")
     for day, _ in days:
-        day_stories = tuple(s for section in by_day if section.day == day for s in section.stories)
+        day_stories = tuple(by_day.get(day, ()))
         when = _newest(day_stories) or newest
         path = archive_path(day) + "index.html"
         run.unit(unit_key(base, "day", day, when, [keys[s.id] for s in day_stories]),
@@ -274,16 +308,17 @@ def render_site(sink: Sink, stories: tuple[Story, ...], config: Config, now: dat
                 user_templates: Path | None = None, memo: RenderMemo | None = None,
                 unchanged: Callable[[str], bool] = lambda path: False, redirects: tuple[Redirect, ...] = (),
                 key_of: Callable[[Article], str] = article_key, pool: Executor | None = None, parallel: int = 1,
-                progress: Progress | None = None) -> RenderMemo:
+                progress: Progress | None = None, compiled: Path | None = None) -> RenderMemo:
     """Every file of the site into ``sink``; the memo for the next render. ``memo`` is the last render's,
     ``unchanged(path)`` tells whether the output folder's file at ``path`` is still the one the last build wrote;
-    ``key_of`` gives an article's key; ``pool`` (with ``parallel`` workers) renders stories side by side."""
+    ``key_of`` gives an article's key; ``pool`` (with ``parallel`` workers) renders stories side by side;
+    ``compiled`` is a folder to keep compiled templates in."""
     memo = memo or RenderMemo()
     run = Run(sink, memo, unchanged)
     built = make_site(stories, config, now)
     newest = _newest(stories)
     site = as_of(built, newest)  # pages are as of the newest report they show, else of the newest of all
-    env = _environment(user_templates)
+    env = _environment(user_templates, compiled)
     base = unit_key(replace(built, generated=None), [str(user_templates)])
     ordered = front_page_order(site, stories)
     keys = {s.id: story_key(s, key_of) for s in ordered}

@@ -127,8 +127,10 @@ class Staging:
         self.written: dict[str, Written] = {}
         self.changed = 0
         self._seen: dict[str, str] = {}
-        self._folders: set[Path] = set()
+        self._folders: set[str] = set()
         self._staging: Path | None = None
+        self._root = ""  # the staging folder as a string (paths are joined to it often)
+        self._out = str(self.output)
         self._reuse = reuse
         self._reused = False
         self._hold = hold(self.output)
@@ -144,6 +146,7 @@ class Staging:
                 self._staging = self._reuse
             else:
                 self._staging = _new_folder(self.output.parent, f".{self.output.name}.new-")
+            self._root = str(self._staging)
         except BaseException:
             self._hold.__exit__(None, None, None)
             raise
@@ -156,20 +159,26 @@ class Staging:
         finally:
             self._hold.__exit__(None, None, None)
 
-    def _target(self, path: str) -> tuple[str, str]:
-        """Where ``path`` goes in the new site, and where the current site has it."""
+    def _target(self, path: str, folder: bool = True) -> tuple[str, str]:
+        """Where ``path`` goes in the new site (its folder made unless not ``folder``), and where the current
+        site has it."""
         _check_safe(path)
         key = path.casefold()
         if key in self._seen:
             raise ValueError(f"two output files at one path: {self._seen[key]!r} and {path!r}")
         self._seen[key] = path
         assert self._staging is not None, "Staging used outside its with block"
-        target = f"{self._staging}/{path}"
+        target = f"{self._root}/{path}"
+        if folder:
+            self._folder_of(target)
+        return target, f"{self._out}/{path}"
+
+    def _folder_of(self, target: str) -> None:
         parent = target.rpartition("/")[0]
         if parent not in self._folders:
+            assert self._staging is not None
             _make_folder(Path(parent), self._staging)
             self._folders.add(parent)
-        return target, f"{self.output}/{path}"
 
     def put(self, item: OutputFile) -> None:
         """``item`` in the new site: linked from the current site where the bytes there are the same."""
@@ -184,7 +193,16 @@ class Staging:
 
     def keep(self, path: str) -> None:
         """The current site's file at ``path``, unchanged, in the new site (the caller knows it is still right)."""
-        target, current = self._target(path)
+        target, current = self._target(path, folder=False)
+        if self._reused:  # most often the reused folder holds the very file already (the build before kept it)
+            try:
+                info = os.lstat(target)
+                if (info.st_ino, info.st_dev) == _identity(current):
+                    self._record(path, info)
+                    return
+            except OSError:
+                pass
+        self._folder_of(target)
         self._record(path, self._link(current, target))
 
     def _link(self, current: str, target: str) -> os.stat_result:

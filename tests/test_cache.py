@@ -374,3 +374,69 @@ def test_a_story_that_gets_an_earlier_report_keeps_its_old_address_as_a_redirect
     build(Config(), Paths(content, site), FIXED_NOW)
     assert (site / folder / "index.html").read_text(encoding="utf-8") == page, "the register remembers it"
     assert without_redirects(bytes_of(site)) == clean_build(content, tmp_path / "clean")
+
+
+def test_large_memo_dicts_are_saved_in_shards_and_come_back_in_their_order(tmp_path: Path) -> None:
+    entries = {f"key {n}": f"entry {n}" for n in reversed(range(3 * cache.SHARD_FROM))}
+    state = cache.State(render=units.RenderMemo(entries=entries), written={"a.html": cache.Written(1, 2, 3)})
+    cache.save(tmp_path, "v", state)
+    assert len(list(tmp_path.glob("render.entries-*"))) > 1 and not list(tmp_path.glob("render.units-*"))
+    loaded = cache.load(tmp_path, "v")
+    assert loaded is not None and list(loaded.render.entries.items()) == list(entries.items())
+    assert loaded.written == state.written
+    (tmp_path / f"render.entries-{cache._shard('key 7'):02d}").unlink()
+    assert cache.load(tmp_path, "v") is None, "a missing shard means no cache"
+
+
+def test_a_rebuild_with_memos_in_shards_rewrites_few_and_equals_a_clean_build(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "SHARD_FROM", 2)  # the small corpus's memos in shards, as a large one's are
+    content, site = tmp_path / "content", tmp_path / "out" / "site"
+    make_corpus(content, 40)
+    age(content)
+    build(Config(), Paths(content, site), FIXED_NOW)
+    where = cache.folder(site)
+    before = {p.name: p.stat().st_mtime_ns for p in where.iterdir() if p.is_file()}
+    assert any(name.startswith("group.") for name in before) and any(name.startswith("render.") for name in before)
+    words = ["Orkan", "Deich", "Sturmflut", "Nordsee", "Insel"] * 3
+    (content / "new.md").write_text(article("Sturm an der Küste", words, "2024-06-15 12:00", "taz", 99),
+                                    encoding="utf-8")
+    build(Config(), Paths(content, site), FIXED_NOW)
+    after = {p.name: p.stat().st_mtime_ns for p in where.iterdir() if p.is_file()}
+    rewritten = [name for name in after if before.get(name) != after[name]]
+    assert len(rewritten) < len(after) // 2, rewritten
+    assert bytes_of(site) == clean_build(content, tmp_path / "clean")
+    (content / "new.md").unlink()
+    build(Config(), Paths(content, site), FIXED_NOW)
+    assert bytes_of(site) == clean_build(content, tmp_path / "clean2")
+
+
+def test_word_lists_kept_in_the_cache_answer_as_the_libraries_do(tmp_path: Path) -> None:
+    from generator import lookups
+    frequencies = {"haus": 1e-4, "bundesaußenministerin": 2e-8, "x" * 40: 3e-9, "ä": 5e-6, "": 1.0}
+    words = lookups.SortedWords(frequencies)
+    cache.save(tmp_path, "v", cache.State())
+    cache._save_file(tmp_path / "list.test", "v", cache.dumps(words))
+    assert cache.load(tmp_path, "v") is not None
+    kept = lookups.kept("test", lambda: pytest.fail("built again although kept"))
+    assert all(kept.get(w, 0.0) == v for w, v in frequencies.items())
+    assert kept.get("häuser", 0.0) == 0.0 and kept.get("hau", 0.5) == 0.5 and kept.get("y" * 40, 0.0) == 0.0
+    (tmp_path / "list.test").write_bytes(b"damaged")
+    assert lookups.kept("test", lambda: "built") == "built"
+
+
+def test_a_table_answers_what_earlier_builds_asked_without_the_dictionary(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import lookups
+    asked: list[str] = []
+    table = lookups.Table("test-table", lambda word, language: asked.append(word) or word.upper())
+    try:
+        assert table("haus", "de") == "HAUS" and asked == ["haus"]
+        cache.save(tmp_path, "v", cache.State())
+        table.known.clear()
+        assert cache.load(tmp_path, "v") is not None
+        assert table("haus", "de") == "HAUS" and asked == ["haus"], "answered from the saved table"
+        assert table("baum", "de") == "BAUM" and asked == ["haus", "baum"]
+        assert lookups.grew()
+    finally:
+        del lookups.TABLES["test-table"]

@@ -83,16 +83,33 @@ def test_front_page_ranks_by_day_then_breadth_and_paginates() -> None:
     next_day = story(*_dated("x", 1, 20))         # 19 Sep
     undated = story(article("u", "Ohne Datum", BODY, hours=None))
     files = _files([narrow_late, broad_early, next_day, undated], stories_per_page=2, language="de")
-    first, second = files["index.html"], files["page/2/index.html"]
+    first, second = files["index.html"], files["page/1/index.html"]
     order = [re.findall(r'href="(?:\.\./)*(stories/[^"]+)/index\.html"', page) for page in (first, second)]
     slugs = [s.slug for s in (next_day, broad_early, narrow_late, undated)]
     assert [p.split("/")[1] for p in order[0] + order[1]] == slugs
     assert "19. September 2015" in first and "18. September 2015" in first
     assert "18. September 2015" in second and "Datum unbekannt" in second  # a day continues on the next page
-    assert 'rel="next" href="page/2/index.html"' in first and 'rel="prev" href="../../index.html"' in second
+    assert 'rel="next" href="page/1/index.html"' in first and 'rel="prev" href="../../index.html"' in second
     assert "archive/2015-09-18/index.html" in files and "archive/2015-09-19/index.html" in files
     ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', first, re.S).group(1))
     assert ld["@type"] == "ItemList" and len(ld["itemListElement"]) == 2
+
+
+def _front_stories(files: dict[str, str]) -> dict[str, list[str]]:
+    return {path: re.findall(r'href="(?:\.\./)*stories/([^"/]+)/index\.html"', html) for path, html in files.items()
+            if path == "index.html" or path.startswith("page/")}
+
+
+def test_front_pages_count_from_the_oldest_so_a_page_keeps_its_stories_as_new_ones_arrive() -> None:
+    stories = [story(*_dated(f"s{n:02d}", 1, n * 30)) for n in range(9)]  # s00 the oldest, s08 the newest
+    slugs = [s.slug for s in stories]
+    pages = [_front_stories(_files(stories[:n], stories_per_page=2)) for n in (6, 7, 8)]
+    assert pages[0] == {"page/1/index.html": slugs[1::-1], "page/2/index.html": slugs[3:1:-1],
+                        "index.html": slugs[5:3:-1]}
+    assert pages[1] == {**pages[0], "index.html": slugs[6:3:-1]}, "a new story: only the front page changes"
+    assert pages[2] == {**pages[0], "page/3/index.html": slugs[5:3:-1], "index.html": slugs[7:5:-1]}
+    few = _front_stories(_files(stories[:3], stories_per_page=2))
+    assert few == {"index.html": slugs[2::-1]}, "fewer than two pages' worth: all on the front page"
 
 
 def test_outlet_pages_list_their_articles() -> None:
