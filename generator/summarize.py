@@ -7,6 +7,7 @@ Pure: Story in, Digest out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import fsum
 
 from generator.entities import Named, named_by_several
 from generator.model import Article, Story
@@ -86,8 +87,9 @@ def _candidate(s: Sentence) -> bool:
 
 
 def _score(s: Sentence, echo: Echo, texts: int) -> float:
-    """Reported by more texts, closer to all of them, earlier in its own text: more central to the story."""
-    centrality = sum(echo.best.values()) / (texts - 1) if texts > 1 else 0.0
+    """Reported by more texts, closer to all of them, earlier in its own text: more central to the story.
+    The closeness is summed exactly (fsum), so that it does not depend on the order the texts were met in."""
+    centrality = fsum(echo.best.values()) / (texts - 1) if texts > 1 else 0.0
     return (1 + len(echo.same)) * (0.5 + centrality) / (1 + 0.15 * s.position)
 
 
