@@ -9,7 +9,7 @@ import re
 import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 
 from generator.lemmas import lemmatize
@@ -20,6 +20,7 @@ _END = re.compile(r"""(?<=[.!?…])["'»«“”‘’)]*\s+(?=["'»«“„‘(
                   r"""|(?<=[a-zäöüß]{3}[.!?])(?=[A-ZÄÖÜ][a-zäöüß]{2})""")  # also "eingefroren.Washington"
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 _LEMMA_LANGUAGES = ("de", "en")
+_NO_TERM = object()  # not yet in the table
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,23 +78,40 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-@lru_cache(maxsize=65536)
 def _lemma(word: str, language: str) -> str:
     if language in _LEMMA_LANGUAGES:
         return lemmatize(word, language).lower()
     return word
 
 
+def _term(word: str, language: str) -> str | None:
+    """The content word that ``word`` (as it stands in a text) counts as; None for a function word or a one-letter
+    word."""
+    low = word.lower()
+    if len(low) < 2 or low in stopwords():
+        return None
+    term = low if low.isdigit() else _lemma(low, language)
+    return None if term in stopwords() else term
+
+
+_TERMS: dict[str, dict[str, str | None]] = {}  # language -> word as written -> its term (_term)
+_TERMS_MAX = 1_000_000  # words kept per language; past that the table starts afresh
+
+
 def terms(text: str, language: str | None) -> frozenset[str]:
     """Content words of ``text``: lower-case lemmas, no function words, no one-letter words."""
     lang = language or "de"
+    table = _TERMS.get(lang)
+    if table is None or len(table) > _TERMS_MAX:
+        table = _TERMS[lang] = {}
     found = set()
-    for word in words(text):
-        low = word.lower()
-        if len(low) < 2 or low in stopwords():
-            continue
-        found.add(_lemma(low, lang) if not low.isdigit() else low)
-    return frozenset(found - stopwords())
+    for word in set(_WORD.findall(text)):
+        term = table.get(word, _NO_TERM)
+        if term is _NO_TERM:
+            term = table[word] = _term(word, lang)
+        found.add(term)
+    found.discard(None)
+    return frozenset(found)
 
 
 def sentences(article: Article) -> list[Sentence]:
