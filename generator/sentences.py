@@ -20,7 +20,6 @@ _END = re.compile(r"""(?<=[.!?…])["'»«“”‘’)]*\s+(?=["'»«“„‘(
                   r"""|(?<=[a-zäöüß]{3}[.!?])(?=[A-ZÄÖÜ][a-zäöüß]{2})""")  # also "eingefroren.Washington"
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 _LEMMA_LANGUAGES = ("de", "en")
-_NO_TERM = object()  # not yet in the table
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +93,19 @@ def _term(word: str, language: str) -> str | None:
     return None if term in stopwords() else term
 
 
-_TERMS: dict[str, dict[str, str | None]] = {}  # language -> word as written -> its term (_term)
+class _Terms(dict):
+    """Word as written -> its term (``_term``) in one language, each looked up once."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self.language = language
+
+    def __missing__(self, word: str) -> str | None:
+        term = self[word] = _term(word, self.language)
+        return term
+
+
+_TERMS: dict[str, _Terms] = {}  # language -> its table
 _TERMS_MAX = 1_000_000  # words kept per language; past that the table starts afresh
 
 
@@ -103,13 +114,8 @@ def terms(text: str, language: str | None) -> frozenset[str]:
     lang = language or "de"
     table = _TERMS.get(lang)
     if table is None or len(table) > _TERMS_MAX:
-        table = _TERMS[lang] = {}
-    found = set()
-    for word in set(_WORD.findall(text)):
-        term = table.get(word, _NO_TERM)
-        if term is _NO_TERM:
-            term = table[word] = _term(word, lang)
-        found.add(term)
+        table = _TERMS[lang] = _Terms(lang)
+    found = set(map(table.__getitem__, set(_WORD.findall(text))))
     found.discard(None)
     return frozenset(found)
 
