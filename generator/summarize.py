@@ -7,6 +7,7 @@ Pure: Story in, Digest out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from math import fsum
 
 from generator.entities import Named, named_by_several
@@ -95,17 +96,16 @@ def _score(s: Sentence, echo: Echo, texts: int) -> float:
 
 def _choose(pool: list[tuple[Sentence, Echo]], texts: int, count: int) -> list[tuple[Sentence, Echo]]:
     """Greedy: the best-scored sentences that repeat no chosen one, preferring sources not yet quoted."""
-    scored = [(s, e, _score(s, e, texts)) for s, e in pool if _candidate(s)]
+    fresh = [(s, e, _score(s, e, texts)) for s, e in pool if _candidate(s)]
     chosen: list[tuple[Sentence, Echo]] = []
-    while len(chosen) < count:
+    while len(chosen) < count and fresh:
         used = {c.article_id for c, _ in chosen}
-        fresh = [(s, e, score) for s, e, score in scored
-                 if all(s is not c and dice(s.terms, c.terms) < REDUNDANT and not same_fact(s, c) for c, _ in chosen)]
-        if not fresh:
-            break
-        s, e, _ = max(fresh, key=lambda x: (x[2] * (REUSED_SOURCE if x[0].article_id in used else 1.0),
+        c, e, _ = max(fresh, key=lambda x: (x[2] * (REUSED_SOURCE if x[0].article_id in used else 1.0),
                                             -x[0].position, x[0].article_id))
-        chosen.append((s, e))
+        chosen.append((c, e))
+        # what is left repeats none of the chosen: compared with the new one only
+        fresh = [(s, f, score) for s, f, score in fresh
+                 if s is not c and dice(s.terms, c.terms) < REDUNDANT and not same_fact(s, c)]
     return chosen
 
 
@@ -139,13 +139,19 @@ def _adds(pool: list[tuple[Sentence, Echo]]) -> dict[str, tuple[str, ...]]:
             unique.setdefault(s.article_id, []).append(s)
     adds: dict[str, tuple[str, ...]] = {}
     for rid, sents in unique.items():
-        best = sorted(sents, key=lambda s: (-_informative(s), s.position))[:ADDS_MAX]
-        adds[rid] = tuple(s.text for s in sorted(best, key=lambda s: s.position))
+        if len(sents) > ADDS_MAX:
+            sents = sorted(sents, key=lambda s: (-_informative(s), s.position))[:ADDS_MAX]
+        adds[rid] = tuple(s.text for s in sorted(sents, key=lambda s: s.position))
     return adds
 
 
 def _informative(s: Sentence) -> int:
     """Content words, with numbers and names counting double: the facts a sentence carries."""
-    numbers = sum(1 for t in s.terms if any(ch.isdigit() for ch in t))
+    numbers = sum(map(_has_digit, s.terms))
     names = sum(1 for w in s.text.split()[1:] if w[:1].isupper())
     return len(s.terms) + numbers + names
+
+
+@lru_cache(maxsize=1 << 16)
+def _has_digit(term: str) -> bool:
+    return any(ch.isdigit() for ch in term)
