@@ -61,15 +61,16 @@ def text_groups(story: Story) -> list[tuple[Article, ...]]:
     return groups
 
 
-def representative_headline(story: Story) -> Article:
+def representative_headline(story: Story, bodies: dict[str, frozenset[str]] | None = None) -> Article:
     """The article whose title shares most words with the other articles' titles and bodies, on average.
 
     A title of fewer than four content words counts less (short titles are easily covered but say little).
-    Ties go to the earlier article."""
+    Ties go to the earlier article. ``bodies`` may give the terms of an article's title and text."""
     if len(story.articles) == 1:
         return story.articles[0]
     title = {a.id: terms(a.title, a.language) for a in story.articles}
-    body = {a.id: terms(a.title + "\n" + a.text, a.language) for a in story.articles}
+    bodies = bodies or {}
+    body = {a.id: bodies.get(a.id) or terms(a.title + "\n" + a.text, a.language) for a in story.articles}
 
     def score(a: Article) -> float:
         mine = title[a.id]
@@ -112,7 +113,8 @@ def _choose(pool: list[tuple[Sentence, Echo]], texts: int, count: int) -> list[t
 def summarize(story: Story) -> Digest:
     groups = text_groups(story)
     members = {g[0].id: g for g in groups}
-    sents = [s for g in groups for s in sentences(g[0])]
+    of_text = {g[0].id: sentences(g[0]) for g in groups}
+    sents = [s for g in groups for s in of_text[g[0].id]]
     pool = list(zip(sents, echoes(sents)))
     count = max(SUMMARY_MIN, min(SUMMARY_MAX, len(groups) + 2))
     summary = []
@@ -122,13 +124,27 @@ def summarize(story: Story) -> Digest:
         first = members[s.article_id][0]
         summary.append(Attributed(s.text, first.language, (first, *[a for a in sources if a is not first])))
     return Digest(
-        headline=representative_headline(story),
+        headline=representative_headline(story, _bodies(groups, of_text)),
         summary=tuple(summary),
         adds=_adds(pool) if len(groups) > 1 else {},
         named=named_by_several(g[0].title + "\n" + g[0].text for g in groups),
         reports=len(groups),
         copies={a.id: tuple(b.id for b in g if b is not a) for g in groups if len(g) > 1 for a in g},
     )
+
+
+def _bodies(groups: list[tuple[Article, ...]], of_text: dict[str, list[Sentence]]) -> dict[str, frozenset[str]]:
+    """The terms of each article's title and text (``terms(title + "\\n" + text)``), from its text's sentences
+    where it has the text and language of its group's first article: a word never spans two sentences or lines."""
+    bodies = {}
+    for group in groups:
+        first = group[0]
+        words = frozenset().union(*(s.terms for s in of_text[first.id]),
+                                  *(terms(b.text, first.language) for b in first.blocks if b.heading))
+        for a in group:
+            if a is first or (a.blocks == first.blocks and a.language == first.language):
+                bodies[a.id] = terms(a.title, a.language) | words
+    return bodies
 
 
 def _adds(pool: list[tuple[Sentence, Echo]]) -> dict[str, tuple[str, ...]]:
