@@ -12,7 +12,7 @@ from math import fsum
 
 from generator.entities import Named, named_by_several
 from generator.model import Article, Story
-from generator.sentences import MIN_TERMS, Echo, Sentence, dice, echoes, same_fact, sentences, terms
+from generator.sentences import MIN_TERMS, SAME_FACT, Echo, Sentence, dice, echoes, sentences, terms
 
 SUMMARY_MIN, SUMMARY_MAX = 3, 5
 ADDS_MAX = 3  # sentences shown per source under "what it adds"
@@ -105,9 +105,17 @@ def _choose(pool: list[tuple[Sentence, Echo]], texts: int, count: int) -> list[t
                                             -x[0].position, x[0].article_id))
         chosen.append((c, e))
         # what is left repeats none of the chosen: compared with the new one only
-        fresh = [(s, f, score) for s, f, score in fresh
-                 if s is not c and dice(s.terms, c.terms) < REDUNDANT and not same_fact(s, c)]
+        fresh = [(s, f, score) for s, f, score in fresh if s is not c and not _repeats(s, c)]
     return chosen
+
+
+def _repeats(s: Sentence, c: Sentence) -> bool:
+    """Whether ``s`` says nothing new beside ``c``: too close to it (REDUNDANT), or the same fact (same_fact)."""
+    shared = len(s.terms & c.terms)
+    if not shared:
+        return False
+    closeness = 2 * shared / (len(s.terms) + len(c.terms))  # dice
+    return closeness >= REDUNDANT or (shared >= 3 and closeness >= SAME_FACT)
 
 
 def summarize(story: Story) -> Digest:
