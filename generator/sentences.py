@@ -116,7 +116,7 @@ def terms(text: str, language: str | None) -> frozenset[str]:
     table = _TERMS.get(lang)
     if table is None or len(table) > _TERMS_MAX:
         table = _TERMS[lang] = _Terms(lang)
-    found = set(map(table.__getitem__, set(_WORD.findall(text))))
+    found = set(map(table.__getitem__, _WORD.findall(text)))
     found.discard(None)
     return frozenset(found)
 

@@ -172,7 +172,7 @@ def _adds(pool: list[tuple[Sentence, Echo]]) -> dict[str, tuple[str, ...]]:
 def _informative(s: Sentence) -> int:
     """Content words, with numbers and names counting double: the facts a sentence carries."""
     numbers = sum(map(_has_digit, s.terms))
-    names = sum(1 for w in s.text.split()[1:] if w[:1].isupper())
+    names = sum(map(str.isupper, [w[0] for w in s.text.split()[1:]]))  # words that begin with a capital
     return len(s.terms) + numbers + names
 
 
