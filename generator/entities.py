@@ -18,7 +18,7 @@ from generator.lemmas import lemmatize
 from generator.sentences import knowledge, stopwords
 
 _RUN = re.compile(r"[A-ZÄÖÜ][\w'’-]*(?:\s+[A-ZÄÖÜ][\w'’-]*)*")
-_WORD = re.compile(r"\w+")  # the words that \b bounds
+_CAPITALISED = re.compile(r"(?<!\w)[A-ZÄÖÜ]\w*")  # whole words (as \b bounds them) that begin with a capital
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,14 +96,14 @@ def mentions(text: str) -> tuple[set[str], set[str]]:
 
 
 def _names_person(text: str, words: frozenset[str], person: str) -> bool:
-    """Whether ``text`` (whose words are ``words``) names ``person``: in full, or by a surname of four letters or
-    more, also in the genitive ("Carters")."""
+    """Whether ``text`` (whose capitalised words are ``words``) names ``person``: in full, or by a surname of four
+    letters or more, also in the genitive ("Carters")."""
     surname = person.split()[-1]
     if person in text:
         return True
     if len(surname) < 4:
         return False
-    if _WORD.fullmatch(surname):  # one word: \bSurnames?\b matches where a whole word is the surname(+s)
+    if _CAPITALISED.fullmatch(surname):  # one word: \bSurnames?\b matches where a whole word is the surname(+s)
         return surname in words or surname + "s" in words
     return re.search(rf"\b{re.escape(surname)}s?\b", text) is not None
 
@@ -113,7 +113,7 @@ def named_by_several(texts: Iterable[str]) -> Named:
     texts = list(texts)
     seen = [mentions(t) for t in texts]
     people = {p for ps, _ in seen for p in ps}
-    words = [frozenset(_WORD.findall(t)) for t in texts] if people else []
+    words = [frozenset(_CAPITALISED.findall(t)) for t in texts] if people else []
     people_count = {p: sum(_names_person(t, w, p) for t, w in zip(texts, words)) for p in people}
     place_count: dict[str, int] = {}
     for _, ps in seen:

@@ -141,6 +141,17 @@ def test_people_and_places_named_by_several_sources() -> None:
     assert named.places == ("Syrien",)
 
 
+def test_a_surname_counts_only_as_a_whole_word() -> None:
+    named = named_by_several([
+        "Minister Karl Kowalski blieb.",
+        "Kowalskis Sprecher schwieg.",  # genitive
+        "Die Kowalskifamilie und Herr Kowalskii kamen nicht.",  # the surname inside longer words only
+    ])
+    assert named.people == ("Karl Kowalski",)
+    named = named_by_several(["Minister Karl Kowalski blieb.", "Die Kowalskifamilie und Herr Kowalskii kamen."])
+    assert named.people == ()
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.text(alphabet="abcdefgh XYZ.,!?ÄÖ\n-", min_size=0, max_size=300), min_size=1, max_size=4))
 def test_any_text_gives_an_extractive_digest(bodies: list[str]) -> None:
