@@ -11,13 +11,14 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from generator.lemmas import lemmatize
 from generator.sentences import knowledge, stopwords
 
 _RUN = re.compile(r"[A-ZÄÖÜ][\w'’-]*(?:\s+[A-ZÄÖÜ][\w'’-]*)*")
+_CAPITALISED = re.compile(r"(?<!\w)[A-ZÄÖÜ]\w*")  # whole words (as \b bounds them) that begin with a capital
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,21 +77,35 @@ def _person_in(tokens: list[str]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
+def _run_names(run: str) -> tuple[tuple[str, ...], str | None]:
+    """The places and the person that one run of capitalised words names (runs recur: looked at once)."""
+    tokens = [t.strip("'’-") for t in run.split()]
+    return tuple(_places_in(tokens)), _person_in(tokens)
+
+
 def mentions(text: str) -> tuple[set[str], set[str]]:
     """The people and the places one text names."""
     people, found = set(), set()
     for run in _RUN.findall(text):
-        tokens = [t.strip("'’-") for t in run.split()]
-        found.update(_places_in(tokens))
-        person = _person_in(tokens)
+        places_of_run, person = _run_names(run)
+        found.update(places_of_run)
         if person:
             people.add(person)
     return people, found
 
 
-def _names_person(text: str, person: str) -> bool:
+def _names_person(text: str, words: frozenset[str], person: str) -> bool:
+    """Whether ``text`` (whose capitalised words are ``words``) names ``person``: in full, or by a surname of four
+    letters or more, also in the genitive ("Carters")."""
     surname = person.split()[-1]
-    return person in text or (len(surname) >= 4 and re.search(rf"\b{re.escape(surname)}s?\b", text) is not None)
+    if person in text:
+        return True
+    if len(surname) < 4:
+        return False
+    if _CAPITALISED.fullmatch(surname):  # one word: \bSurnames?\b matches where a whole word is the surname(+s)
+        return surname in words or surname + "s" in words
+    return re.search(rf"\b{re.escape(surname)}s?\b", text) is not None
 
 
 def named_by_several(texts: Iterable[str]) -> Named:
@@ -98,7 +113,8 @@ def named_by_several(texts: Iterable[str]) -> Named:
     texts = list(texts)
     seen = [mentions(t) for t in texts]
     people = {p for ps, _ in seen for p in ps}
-    people_count = {p: sum(_names_person(t, p) for t in texts) for p in people}
+    words = [frozenset(_CAPITALISED.findall(t)) for t in texts] if people else []
+    people_count = {p: sum(_names_person(t, w, p) for t, w in zip(texts, words)) for p in people}
     place_count: dict[str, int] = {}
     for _, ps in seen:
         for place in ps:

@@ -182,24 +182,30 @@ def _environment(user_templates: Path | None, compiled: Path | None = None) -> E
     return _ENVIRONMENTS[user_templates]
 
 
-def _story_unit(env: Environment, site: Site, story: Story, packed: bytes | None) -> tuple[bytes, list[OutputFile]]:
-    """A story's digest (packed against its articles; summarized unless ``packed`` has it) and its files."""
+StoryUnit = tuple[bytes, list[OutputFile], str]  # packed digest, page and feeds, entry in stories.json
+
+
+def _story_unit(env: Environment, site: Site, built: Site, story: Story, packed: bytes | None) -> StoryUnit:
+    """A story's digest (packed against its articles; summarized unless ``packed`` has it), its files, and its
+    entry in stories.json (``built``: the site as stories.json sees it)."""
     digest = cache.loads(packed, story.articles) if packed else summarize(story)
-    return packed or cache.dumps(digest, story.articles), story_files(env, site, story, digest)
+    return (packed or cache.dumps(digest, story.articles), story_files(env, site, story, digest),
+            _story_json(built, story, digest))
 
 
-def _make_stories(task: bytes) -> list[tuple[bytes, list[OutputFile]]]:
+def _make_stories(task: bytes) -> list[StoryUnit]:
     """``_story_unit`` of each story of a worker's share. The task is pickled with cache.dumps, which is much
     faster for stories than the default."""
-    user_templates, site, items = cache.loads(task)
+    user_templates, site, built, items = cache.loads(task)
     env = _environment(user_templates)
-    return [_story_unit(env, site, story, packed) for story, packed in items]
+    return [_story_unit(env, site, built, story, packed) for story, packed in items]
 
 
-def _stories(run: Run, env: Environment, site: Site, base: str, ordered: tuple[Story, ...], keys: dict[str, str],
-             digests: Digests, user_templates: Path | None, pool: Executor | None, parallel: int,
-             progress: Progress | None) -> dict[str, str]:
-    """Every story's page and feeds; the unit key of each story page."""
+def _stories(run: Run, env: Environment, site: Site, built: Site, base: str, ordered: tuple[Story, ...],
+             keys: dict[str, str], digests: Digests, user_templates: Path | None, pool: Executor | None,
+             parallel: int, progress: Progress | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Every story's page and feeds; the unit key of each story page, and the entry in stories.json of each story
+    rendered (by story id)."""
     page_keys: dict[str, str] = {}
     todo: list[tuple[str, Story]] = []
     for story in ordered:
@@ -214,24 +220,25 @@ def _stories(run: Run, env: Environment, site: Site, base: str, ordered: tuple[S
     items = [(story, packed_of.get(keys[story.id])) for _, story in todo]
     if pool is not None and parallel > 1 and total >= PARALLEL_FROM:
         # The first story here: what summaries need (lemma dictionaries) is loaded before the workers start, once.
-        first = [_story_unit(env, site, *items[0])]
+        first = [_story_unit(env, site, built, *items[0])]
         size = max(1, min(64, total // (parallel * 8)))
-        tasks = [cache.dumps((user_templates, site, items[i:i + size])) for i in range(1, total, size)]
-        results: Iterator[list[tuple[bytes, list[OutputFile]]]] = itertools.chain(
-            [first], pool.map(_make_stories, tasks))
+        tasks = [cache.dumps((user_templates, site, built, items[i:i + size])) for i in range(1, total, size)]
+        results: Iterator[list[StoryUnit]] = itertools.chain([first], pool.map(_make_stories, tasks))
     else:
-        results = ([_story_unit(env, site, story, packed)] for story, packed in items)
+        results = ([_story_unit(env, site, built, story, packed)] for story, packed in items)
     position = 0
+    entries: dict[str, str] = {}
     for chunk in results:
-        for packed, files in chunk:
+        for packed, files, entry in chunk:
             key, story = todo[position]
             position += 1
             digests.add(story, packed)
             run.put(key, files)
+            entries[story.id] = entry
         done = position
         if progress:
             progress("render", done, total)
-    return page_keys
+    return page_keys, entries
 
 
 def _search(run: Run, site: Site, ordered: tuple[Story, ...], page_keys: dict[str, str],
@@ -323,7 +330,8 @@ def render_site(sink: Sink, stories: tuple[Story, ...], config: Config, now: dat
     ordered = front_page_order(site, stories)
     keys = {s.id: story_key(s, key_of) for s in ordered}
     digests = Digests(ordered, keys, {k: memo.digests[k] for k in keys.values() if k in memo.digests})
-    page_keys = _stories(run, env, site, base, ordered, keys, digests, user_templates, pool, parallel, progress)
+    page_keys, made = _stories(run, env, site, built, base, ordered, keys, digests, user_templates, pool, parallel,
+                               progress)
     pages = list(page_keys)
     pages += _collections(run, env, site, base, ordered, keys, digests, config.stories_per_page)
     for redirect in redirects:
@@ -339,7 +347,7 @@ def render_site(sink: Sink, stories: tuple[Story, ...], config: Config, now: dat
     entries = {}
     for story in ordered:
         key = unit_key(base, "entry", keys[story.id])
-        entries[key] = memo.entries.get(key) or _story_json(built, story, digests[story.id])
+        entries[key] = memo.entries.get(key) or made.get(story.id) or _story_json(built, story, digests[story.id])
     for item in [stories_json(built, list(entries.values())), export.sitemap(built, pages),
                  export.robots_txt(built)] + static_files():
         sink.put(item)

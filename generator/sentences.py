@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
+
+import numpy as np
 
 from generator.lemmas import lemmatize
 from generator.model import Article
@@ -77,23 +78,47 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-@lru_cache(maxsize=65536)
 def _lemma(word: str, language: str) -> str:
     if language in _LEMMA_LANGUAGES:
         return lemmatize(word, language).lower()
     return word
 
 
+def _term(word: str, language: str) -> str | None:
+    """The content word that ``word`` (as it stands in a text) counts as; None for a function word or a one-letter
+    word."""
+    low = word.lower()
+    if len(low) < 2 or low in stopwords():
+        return None
+    term = low if low.isdigit() else _lemma(low, language)
+    return None if term in stopwords() else term
+
+
+class _Terms(dict):
+    """Word as written -> its term (``_term``) in one language, each looked up once."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self.language = language
+
+    def __missing__(self, word: str) -> str | None:
+        term = self[word] = _term(word, self.language)
+        return term
+
+
+_TERMS: dict[str, _Terms] = {}  # language -> its table
+_TERMS_MAX = 1_000_000  # words kept per language; past that the table starts afresh
+
+
 def terms(text: str, language: str | None) -> frozenset[str]:
     """Content words of ``text``: lower-case lemmas, no function words, no one-letter words."""
     lang = language or "de"
-    found = set()
-    for word in words(text):
-        low = word.lower()
-        if len(low) < 2 or low in stopwords():
-            continue
-        found.add(_lemma(low, lang) if not low.isdigit() else low)
-    return frozenset(found - stopwords())
+    table = _TERMS.get(lang)
+    if table is None or len(table) > _TERMS_MAX:
+        table = _TERMS[lang] = _Terms(lang)
+    found = set(map(table.__getitem__, _WORD.findall(text)))
+    found.discard(None)
+    return frozenset(found)
 
 
 def sentences(article: Article) -> list[Sentence]:
@@ -133,28 +158,53 @@ class Echo:
 
 
 def echoes(sents: list[Sentence]) -> list[Echo]:
-    """For each sentence, how the other texts echo it. An inverted index of content words means only pairs that
-    share a word are compared, so a story of many long reports stays fast."""
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i, s in enumerate(sents):
-        for term in s.terms:
-            postings[term].append(i)
+    """For each sentence, how the other texts echo it. The content words every two sentences share are counted
+    at once from an inverted index (numpy): only pairs that share a word are counted, so a story of many long
+    reports stays fast."""
+    n = len(sents)
+    if n == 0:
+        return []
+    names: dict[str, int] = {}
+    text_of = np.array([names.setdefault(s.article_id, len(names)) for s in sents], dtype=np.intp)
+    ids: dict[str, int] = {}
+    term_ids = [ids.setdefault(t, len(ids)) for s in sents for t in s.terms]
+    length = np.array([len(s.terms) for s in sents], dtype=np.intp)
+    shared = _shared_counts(np.repeat(np.arange(n), length), np.array(term_ids, dtype=np.intp), n)
+    total = (length[:, None] + length[None, :]).astype(np.float64)
+    score = np.divide(2 * shared, total, out=np.zeros(shared.shape), where=shared > 0)  # 2 * count / (a + b)
+    echo = (shared >= 3) & (score >= ECHO)
+    same = echo & (score >= SAME_FACT)
+    texts = len(names)
+    best = np.zeros((n, texts))
+    echoed = np.zeros((n, texts), dtype=bool)
+    stated = np.zeros((n, texts), dtype=bool)
+    for t in range(texts):
+        members = text_of == t
+        best[:, t] = score[:, members].max(axis=1)
+        echoed[:, t] = echo[:, members].any(axis=1)
+        stated[:, t] = same[:, members].any(axis=1)
+    own = text_of[:, None] == np.arange(texts)[None, :]
+    best[own] = 0.0
+    echoed &= ~own
+    stated &= ~own
+    keys = list(names)
     out = []
-    for s in sents:
-        shared: Counter[int] = Counter()
-        for term in s.terms:
-            shared.update(postings[term])
-        echo = Echo()
-        for j, count in shared.items():
-            other = sents[j]
-            if other.article_id == s.article_id:
-                continue
-            score = 2 * count / (len(s.terms) + len(other.terms))
-            if score > echo.best.get(other.article_id, 0.0):
-                echo.best[other.article_id] = score
-            if count >= 3 and score >= ECHO:
-                echo.echoed.add(other.article_id)
-                if score >= SAME_FACT:
-                    echo.same.add(other.article_id)
-        out.append(echo)
+    for b, e, f in zip(best.tolist(), echoed.tolist(), stated.tolist()):
+        out.append(Echo({keys[t]: v for t, v in enumerate(b) if v > 0.0},
+                        {keys[t] for t, x in enumerate(f) if x}, {keys[t] for t, x in enumerate(e) if x}))
     return out
+
+
+def _shared_counts(sentence: np.ndarray, term: np.ndarray, n: int) -> np.ndarray:
+    """n x n: how many terms sentences i and j share, from the (sentence, term) pairs of their terms."""
+    order = np.argsort(term, kind="stable")
+    term, sentence = term[order], sentence[order]
+    starts = np.flatnonzero(np.r_[True, term[1:] != term[:-1]])
+    sizes = np.diff(np.r_[starts, len(term)])
+    size_of = np.repeat(sizes, sizes)  # per pair (sentence, term): how many sentences have the term
+    start_of = np.repeat(starts, sizes)
+    left = np.repeat(sentence, size_of)
+    first = np.repeat(start_of, size_of)
+    step = np.arange(len(left)) - np.repeat(np.cumsum(size_of) - size_of, size_of)
+    right = sentence[first + step]
+    return np.bincount(left * n + right, minlength=n * n).reshape(n, n)

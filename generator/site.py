@@ -14,6 +14,8 @@ from generator.story import slugify
 from generator.ui import UI, site_language
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_HTTP = re.compile(r"https?://[^\s/?#]+", re.I)
+_UNSAFE_IN_URL = re.compile(r'[\x00-\x20<>"]')  # control characters, space, and what would end an attribute
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +73,7 @@ def http_url(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if not re.match(r"https?://[^\s/?#]+", url, re.I) or any(ord(ch) < 33 or ch in '<>"' for ch in url):
+    if not _HTTP.match(url) or _UNSAFE_IN_URL.search(url):
         return None
     return url
 

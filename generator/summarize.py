@@ -7,10 +7,12 @@ Pure: Story in, Digest out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from math import fsum
 
 from generator.entities import Named, named_by_several
 from generator.model import Article, Story
-from generator.sentences import MIN_TERMS, Echo, Sentence, dice, echoes, same_fact, sentences, terms
+from generator.sentences import MIN_TERMS, SAME_FACT, Echo, Sentence, dice, echoes, sentences, terms
 
 SUMMARY_MIN, SUMMARY_MAX = 3, 5
 ADDS_MAX = 3  # sentences shown per source under "what it adds"
@@ -59,15 +61,16 @@ def text_groups(story: Story) -> list[tuple[Article, ...]]:
     return groups
 
 
-def representative_headline(story: Story) -> Article:
+def representative_headline(story: Story, bodies: dict[str, frozenset[str]] | None = None) -> Article:
     """The article whose title shares most words with the other articles' titles and bodies, on average.
 
     A title of fewer than four content words counts less (short titles are easily covered but say little).
-    Ties go to the earlier article."""
+    Ties go to the earlier article. ``bodies`` may give the terms of an article's title and text."""
     if len(story.articles) == 1:
         return story.articles[0]
     title = {a.id: terms(a.title, a.language) for a in story.articles}
-    body = {a.id: terms(a.title + "\n" + a.text, a.language) for a in story.articles}
+    bodies = bodies or {}
+    body = {a.id: bodies.get(a.id) or terms(a.title + "\n" + a.text, a.language) for a in story.articles}
 
     def score(a: Article) -> float:
         mine = title[a.id]
@@ -86,31 +89,40 @@ def _candidate(s: Sentence) -> bool:
 
 
 def _score(s: Sentence, echo: Echo, texts: int) -> float:
-    """Reported by more texts, closer to all of them, earlier in its own text: more central to the story."""
-    centrality = sum(echo.best.values()) / (texts - 1) if texts > 1 else 0.0
+    """Reported by more texts, closer to all of them, earlier in its own text: more central to the story.
+    The closeness is summed exactly (fsum), so that it does not depend on the order the texts were met in."""
+    centrality = fsum(echo.best.values()) / (texts - 1) if texts > 1 else 0.0
     return (1 + len(echo.same)) * (0.5 + centrality) / (1 + 0.15 * s.position)
 
 
 def _choose(pool: list[tuple[Sentence, Echo]], texts: int, count: int) -> list[tuple[Sentence, Echo]]:
     """Greedy: the best-scored sentences that repeat no chosen one, preferring sources not yet quoted."""
-    scored = [(s, e, _score(s, e, texts)) for s, e in pool if _candidate(s)]
+    fresh = [(s, e, _score(s, e, texts)) for s, e in pool if _candidate(s)]
     chosen: list[tuple[Sentence, Echo]] = []
-    while len(chosen) < count:
+    while len(chosen) < count and fresh:
         used = {c.article_id for c, _ in chosen}
-        fresh = [(s, e, score) for s, e, score in scored
-                 if all(s is not c and dice(s.terms, c.terms) < REDUNDANT and not same_fact(s, c) for c, _ in chosen)]
-        if not fresh:
-            break
-        s, e, _ = max(fresh, key=lambda x: (x[2] * (REUSED_SOURCE if x[0].article_id in used else 1.0),
+        c, e, _ = max(fresh, key=lambda x: (x[2] * (REUSED_SOURCE if x[0].article_id in used else 1.0),
                                             -x[0].position, x[0].article_id))
-        chosen.append((s, e))
+        chosen.append((c, e))
+        # what is left repeats none of the chosen: compared with the new one only
+        fresh = [(s, f, score) for s, f, score in fresh if s is not c and not _repeats(s, c)]
     return chosen
+
+
+def _repeats(s: Sentence, c: Sentence) -> bool:
+    """Whether ``s`` says nothing new beside ``c``: too close to it (REDUNDANT), or the same fact (same_fact)."""
+    shared = len(s.terms & c.terms)
+    if not shared:
+        return False
+    closeness = 2 * shared / (len(s.terms) + len(c.terms))  # dice
+    return closeness >= REDUNDANT or (shared >= 3 and closeness >= SAME_FACT)
 
 
 def summarize(story: Story) -> Digest:
     groups = text_groups(story)
     members = {g[0].id: g for g in groups}
-    sents = [s for g in groups for s in sentences(g[0])]
+    of_text = {g[0].id: sentences(g[0]) for g in groups}
+    sents = [s for g in groups for s in of_text[g[0].id]]
     pool = list(zip(sents, echoes(sents)))
     count = max(SUMMARY_MIN, min(SUMMARY_MAX, len(groups) + 2))
     summary = []
@@ -120,13 +132,27 @@ def summarize(story: Story) -> Digest:
         first = members[s.article_id][0]
         summary.append(Attributed(s.text, first.language, (first, *[a for a in sources if a is not first])))
     return Digest(
-        headline=representative_headline(story),
+        headline=representative_headline(story, _bodies(groups, of_text)),
         summary=tuple(summary),
         adds=_adds(pool) if len(groups) > 1 else {},
         named=named_by_several(g[0].title + "\n" + g[0].text for g in groups),
         reports=len(groups),
         copies={a.id: tuple(b.id for b in g if b is not a) for g in groups if len(g) > 1 for a in g},
     )
+
+
+def _bodies(groups: list[tuple[Article, ...]], of_text: dict[str, list[Sentence]]) -> dict[str, frozenset[str]]:
+    """The terms of each article's title and text (``terms(title + "\\n" + text)``), from its text's sentences
+    where it has the text and language of its group's first article: a word never spans two sentences or lines."""
+    bodies = {}
+    for group in groups:
+        first = group[0]
+        words = frozenset().union(*(s.terms for s in of_text[first.id]),
+                                  *(terms(b.text, first.language) for b in first.blocks if b.heading))
+        for a in group:
+            if a is first or (a.blocks == first.blocks and a.language == first.language):
+                bodies[a.id] = terms(a.title, a.language) | words
+    return bodies
 
 
 def _adds(pool: list[tuple[Sentence, Echo]]) -> dict[str, tuple[str, ...]]:
@@ -137,13 +163,19 @@ def _adds(pool: list[tuple[Sentence, Echo]]) -> dict[str, tuple[str, ...]]:
             unique.setdefault(s.article_id, []).append(s)
     adds: dict[str, tuple[str, ...]] = {}
     for rid, sents in unique.items():
-        best = sorted(sents, key=lambda s: (-_informative(s), s.position))[:ADDS_MAX]
-        adds[rid] = tuple(s.text for s in sorted(best, key=lambda s: s.position))
+        if len(sents) > ADDS_MAX:
+            sents = sorted(sents, key=lambda s: (-_informative(s), s.position))[:ADDS_MAX]
+        adds[rid] = tuple(s.text for s in sorted(sents, key=lambda s: s.position))
     return adds
 
 
 def _informative(s: Sentence) -> int:
     """Content words, with numbers and names counting double: the facts a sentence carries."""
-    numbers = sum(1 for t in s.terms if any(ch.isdigit() for ch in t))
-    names = sum(1 for w in s.text.split()[1:] if w[:1].isupper())
+    numbers = sum(map(_has_digit, s.terms))
+    names = sum(map(str.isupper, [w[0] for w in s.text.split()[1:]]))  # words that begin with a capital
     return len(s.terms) + numbers + names
+
+
+@lru_cache(maxsize=1 << 16)
+def _has_digit(term: str) -> bool:
+    return any(ch.isdigit() for ch in term)

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.entities import mentions, named_by_several
-from generator.sentences import same_fact, split
-from generator.summarize import representative_headline, summarize, text_groups
+from generator.sentences import ECHO, SAME_FACT, Echo, Sentence, echoes, same_fact, sentences, split
+from generator.summarize import _score, representative_headline, summarize, text_groups
 
 from make import article, story
 
@@ -99,6 +99,35 @@ def test_single_article_story_has_a_summary_and_no_adds() -> None:
     assert digest.reports == 1
 
 
+def test_score_does_not_depend_on_the_order_the_texts_were_met_in() -> None:
+    # The order of Echo.best follows set iteration, which moves with PYTHONHASHSEED; 0.1 + 0.2 + 0.3 and
+    # 0.3 + 0.2 + 0.1 differ in the last bit, enough to decide a tie between two copies of one sentence.
+    s = Sentence("Ein Satz mit genug Inhalt für den Vergleich.", "a", 0, frozenset({"satz", "inhalt"}))
+    forward = Echo(best={"b": 0.1, "c": 0.2, "d": 0.3})
+    backward = Echo(best={"d": 0.3, "c": 0.2, "b": 0.1})
+    assert _score(s, forward, 4) == _score(s, backward, 4)
+
+
+def test_echoes_compare_every_sentence_with_every_sentence_of_the_other_texts() -> None:
+    sents = [s for a in _three().articles for s in sentences(a)]
+    sents.append(Sentence("Kein Inhalt.", "c", 99, frozenset()))
+    for s, echo in zip(sents, echoes(sents), strict=True):
+        best: dict[str, float] = {}
+        same, echoed = set(), set()
+        for other in sents:
+            count = len(s.terms & other.terms)
+            if other.article_id == s.article_id or not count:
+                continue
+            score = 2 * count / (len(s.terms) + len(other.terms))
+            best[other.article_id] = max(best.get(other.article_id, 0.0), score)
+            if count >= 3 and score >= ECHO:
+                echoed.add(other.article_id)
+            if count >= 3 and score >= SAME_FACT:
+                same.add(other.article_id)
+        assert (echo.best, echo.same, echo.echoed) == (best, same, echoed)
+    assert any(e.same for e in echoes(sents)) and echoes([]) == []
+
+
 def test_people_and_places_named_by_several_sources() -> None:
     people, places = mentions("Verteidigungsminister Ashton Carter sprach in Moskau mit dem Islamischer Staat.")
     assert people == {"Ashton Carter"}
@@ -110,6 +139,17 @@ def test_people_and_places_named_by_several_sources() -> None:
     ])
     assert named.people == ("Ashton Carter",)
     assert named.places == ("Syrien",)
+
+
+def test_a_surname_counts_only_as_a_whole_word() -> None:
+    named = named_by_several([
+        "Minister Karl Kowalski blieb.",
+        "Kowalskis Sprecher schwieg.",  # genitive
+        "Die Kowalskifamilie und Herr Kowalskii kamen nicht.",  # the surname inside longer words only
+    ])
+    assert named.people == ("Karl Kowalski",)
+    named = named_by_several(["Minister Karl Kowalski blieb.", "Die Kowalskifamilie und Herr Kowalskii kamen."])
+    assert named.people == ()
 
 
 @settings(max_examples=60, deadline=None)
