@@ -1,6 +1,4 @@
 """``python -m generator`` is the ``newsdigest`` command."""
-import sys
+from generator.cli import run
 
-from generator.cli import main
-
-sys.exit(main())
+run()

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from generator import __version__
 from generator.build import Paths, StrictError, build, site_files
@@ -269,3 +271,16 @@ def main(argv: list[str] | None = None) -> int:
             raise
         _err(f"newsdigest: internal error: {exc.__class__.__name__}: {exc} (run with -v for details)")
         return 1
+
+
+def run() -> NoReturn:
+    """The command's entry point: ``main``, then the process ends at once. Everything is written and closed by
+    then; what is skipped is the interpreter freeing the build's objects one by one, which took a third of a
+    second after a 10,000-article build."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(code)
