@@ -59,10 +59,10 @@ SIGNATURE_SIZE = 64
 _PRIME = np.uint64(4294967311)  # the least prime above 2**32
 
 
-def _marks() -> str:
-    """A regex class of the combining marks (vowel signs of Indic scripts and the like), which are part of a word
-    but not word characters to ``re``."""
-    codes = [c for c in range(0x20000) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")]
+def _marks(low: int, high: int) -> str:
+    """A regex class body of the combining marks (vowel signs of Indic scripts and the like) from code ``low`` up
+    to ``high``: part of a word, but not word characters to ``re``."""
+    codes = [c for c in range(low, high) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")]
     ranges, start = [], codes[0]
     for previous, code in zip(codes, codes[1:] + [-1]):
         if code != previous + 1:
@@ -71,7 +71,11 @@ def _marks() -> str:
     return "".join(ranges)
 
 
-_TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_](?:[^\W\d_]|[{_marks()}])*")
+# A word: a letter, then letters and marks. Letters run through one fast repeat; the marks are two classes, as
+# ``re`` tests one of code points of the basic plane in a table, and others only past the look-ahead (a class
+# mixing both scans all its ranges for every character that is not a mark, at the end of every word).
+_MARK = rf"(?:[{_marks(0, 0x10000)}]|(?=[^\x00-\uffff])[{_marks(0x10000, 0x20000)}])"
+_TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_]+(?:{_MARK}+[^\W\d_]*)*")
 _WORDFREQ = frozenset(available_languages())
 
 
@@ -237,17 +241,26 @@ def _entries(token: str, language: str) -> tuple[tuple[str, float, str], ...]:
     return tuple(found)
 
 
+# Per language, what each token seen so far counts as (_entries): one dict lookup per distinct token of a text.
+_KNOWN: dict[str, dict[str, tuple[tuple[str, float, str], ...]]] = {}
+# 1 + log(n), the weight of a term's n-th repeat in the body (_occurrence), for the counts that come up.
+_REPEATS: dict[int, float] = {}
+
+
 def _count(tokens: list[str], language: str, extra: frozenset[str],
-           counts: Counter[str], info: dict[str, float], surface: dict[str, str]) -> None:
+           counts: dict[str, int], info: dict[str, float], surface: dict[str, str]) -> None:
+    known = _KNOWN.setdefault(language, {})
     for token, n in Counter(tokens).items():
-        entries = _entries(token, language)
+        entries = known.get(token)
+        if entries is None:
+            entries = known[token] = _entries(token, language)
         if not entries or (extra and fold(token) in extra):
             continue
         for key, value, form in entries:
             if key not in info:
                 info[key] = value
                 surface[key] = form
-            counts[key] += n
+            counts[key] = counts.get(key, 0) + n
 
 
 def draft(article: Article, extra: frozenset[str], config: GroupingConfig) -> Draft:
@@ -256,30 +269,45 @@ def draft(article: Article, extra: frozenset[str], config: GroupingConfig) -> Dr
     title, body = title_and_body(article)
     info: dict[str, float] = {}
     surface: dict[str, str] = {}
-    in_title: Counter[str] = Counter()
-    in_body: Counter[str] = Counter()
+    in_title: dict[str, int] = {}
+    in_body: dict[str, int] = {}
     _count(title, language, extra, in_title, info, surface)
     _count(body, language, extra, in_body, info, surface)
-    terms = {k: info[k] * _occurrence(in_title[k], in_body[k], config.title_weight) for k in info if info[k] > 0}
-    top = sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:int(DRAFT_TERMS * config.terms_per_article)]
+    terms = {k: v * _occurrence(k in in_title, in_body.get(k, 0), config.title_weight)
+             for k, v in info.items() if v > 0}
+    top = sorted(sorted(terms), key=terms.__getitem__, reverse=True)  # by weight, ties by key (sort is stable)
+    top = top[:int(DRAFT_TERMS * config.terms_per_article)]
     hashes = shingles(title + body)
-    return Draft(language, tuple(k for k, _ in top), np.array([v for _, v in top], dtype=np.float32),
-                 np.array([info[k] for k, _ in top], dtype=np.float32), tuple(surface[k] for k, _ in top),
+    return Draft(language, tuple(top), np.array([terms[k] for k in top], dtype=np.float32),
+                 np.array([info[k] for k in top], dtype=np.float32), tuple(surface[k] for k in top),
                  minhash(hashes), len(hashes), tuple(sorted(k for k in in_title if info[k] > 0)))
 
 
-def _occurrence(title_count: int, body_count: int, title_weight: float) -> float:
+def _occurrence(in_title: bool, body_count: int, title_weight: float) -> float:
     """How much where and how often a term occurs counts: the headline weighs more; repeats count sublinearly."""
-    body = 1.0 + math.log(body_count) if body_count else 0.0
-    return (title_weight if title_count else 0.0) + body
+    body = _REPEATS.get(body_count) if body_count else 0.0
+    if body is None:
+        body = _REPEATS[body_count] = 1.0 + math.log(body_count)
+    return (title_weight if in_title else 0.0) + body
 
 
-def shingles(tokens: list[str]) -> tuple[int, ...]:
-    """Hashes of the text's overlapping word n-grams (case-folded), the unit of near-copy detection."""
-    words = [t.casefold() for t in tokens]
-    size = min(SHINGLE_WORDS, len(words))
-    grams = {" ".join(words[i:i + size]) for i in range(len(words) - size + 1)} if words else set()
-    return tuple(sorted(zlib.crc32(g.encode("utf-8")) for g in grams))
+def shingles(tokens: list[str]) -> np.ndarray:
+    """Hashes (sorted) of the text's distinct overlapping word n-grams (case-folded), the unit of near-copy
+    detection: the CRC-32 of each n-gram's words joined by spaces, in UTF-8."""
+    if not tokens:
+        return np.zeros(0, dtype=np.uint64)
+    size = min(SHINGLE_WORDS, len(tokens))
+    # Tokens hold no spaces, and case folding maps character by character, never to a space: the folded text
+    # splits at its spaces into the folded tokens, and an n-gram is the bytes from one word's start to the end
+    # of the (n-1)-th word after it.
+    data = " ".join(tokens).casefold().encode("utf-8")
+    spaces = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 32)
+    starts = [0, *(spaces + 1).tolist()][:len(tokens) - size + 1]
+    ends = [*spaces.tolist(), len(data)][size - 1:]
+    grams = set(map(data.__getitem__, map(slice, starts, ends)))
+    hashes = np.fromiter(map(zlib.crc32, grams), dtype=np.uint64, count=len(grams))
+    hashes.sort()
+    return hashes
 
 
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
@@ -292,11 +320,11 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
 _PERM_A, _PERM_B = _permutations()
 
 
-def minhash(hashes: tuple[int, ...]) -> np.ndarray:
+def minhash(hashes: np.ndarray) -> np.ndarray:
     """MinHash signature: per slot the least hash under one fixed random permutation (equal slots ~ Jaccard)."""
-    if not hashes:
+    if not len(hashes):
         return np.full(SIGNATURE_SIZE, 0xFFFFFFFF, dtype=np.uint32)
-    values = np.array(hashes, dtype=np.uint64)[:, None]  # < 2**32, so a * x fits in 64 bits
+    values = np.asarray(hashes, dtype=np.uint64)[:, None]  # < 2**32, so a * x fits in 64 bits
     # Kept in 32 bits: the rare hash above 2**32 - 1 wraps around, which equal-slot counting does not notice.
     return (((values * _PERM_A) % _PRIME + _PERM_B) % _PRIME).min(axis=0).astype(np.uint32)
 
