@@ -17,9 +17,12 @@ import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import repeat
+from typing import Protocol
 
 import numpy as np
 import py3langid
@@ -55,6 +58,8 @@ MIN_PART = 4
 MIN_HEAD = 5
 HEAD_FREQUENCY = 1e-5
 SHINGLE_WORDS = 4
+# Drafts are made in other processes (where a pool is given) this many articles at a time, for at least two lots.
+LOT = 250
 SIGNATURE_SIZE = 64
 _PRIME = np.uint64(4294967311)  # the least prime above 2**32
 
@@ -77,6 +82,26 @@ def _marks(low: int, high: int) -> str:
 _MARK = rf"(?:[{_marks(0, 0x10000)}]|(?=[^\x00-\uffff])[{_marks(0x10000, 0x20000)}])"
 _TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_]+(?:{_MARK}+[^\W\d_]*)*")
 _WORDFREQ = frozenset(available_languages())
+
+
+class Readable(Protocol):
+    """What a draft reads of an article: an Article, or a Text sent to another process instead."""
+
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """The part of an article that its draft depends on, cheap to send to another process."""
+
+    language: str | None
+    title: str
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +160,7 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def language_of(article: Article) -> str:
+def language_of(article: Readable) -> str:
     """The article's language as normalize found it, else a guess from its text."""
     if article.language:
         return article.language.lower()
@@ -189,7 +214,7 @@ def background_info(key: str, word: str, language: str) -> float:
     return max(0.0, STOP_ZIPF - zipf(word, language))
 
 
-def title_and_body(article: Article) -> tuple[list[str], list[str]]:
+def title_and_body(article: Readable) -> tuple[list[str], list[str]]:
     """Tokens of the headline and of the body. The headline is the title's first line; a title's further lines
     (a lead pasted into it) and a long first line's surplus words count as body."""
     first, _, rest = article.title.strip().partition("\n")
@@ -263,7 +288,30 @@ def _count(tokens: list[str], language: str, extra: frozenset[str],
             counts[key] = counts.get(key, 0) + n
 
 
-def draft(article: Article, extra: frozenset[str], config: GroupingConfig) -> Draft:
+def drafts(articles: Sequence[Article], extra: frozenset[str], config: GroupingConfig,
+           pool: Executor | None = None) -> list[Draft]:
+    """The drafts of the articles, in their order; with a pool, made in its processes (LOT articles a time)
+    with the dictionaries of their languages loaded before (so that forked workers share them)."""
+    if pool is None or len(articles) < 2 * LOT:
+        return [draft(a, extra, config) for a in articles]
+    prepare(sorted({a.language.lower() for a in articles if a.language}))
+    texts = [Text(a.language, a.title, a.text) for a in articles]
+    lots = pool.map(_drafts, [texts[i:i + LOT] for i in range(0, len(texts), LOT)], repeat(extra), repeat(config))
+    return [_shared(d) for lot in lots for d in lot]
+
+
+def _drafts(texts: list[Text], extra: frozenset[str], config: GroupingConfig) -> list[Draft]:
+    return [draft(t, extra, config) for t in texts]
+
+
+def _shared(d: Draft) -> Draft:
+    """A draft from another process with its terms and forms as the strings of this process (not a copy of
+    each per lot)."""
+    return Draft(sys.intern(d.language), tuple(map(sys.intern, d.keys)), d.values, d.info,
+                 tuple(map(sys.intern, d.surface)), d.signature, d.shingles, tuple(map(sys.intern, d.headline)))
+
+
+def draft(article: Readable, extra: frozenset[str], config: GroupingConfig) -> Draft:
     """Read an article once: terms with their background weights, and the shingles of its text."""
     language = language_of(article)
     title, body = title_and_body(article)
