@@ -192,8 +192,10 @@ def _frequencies(language: str) -> dict[str, float]:
 def zipf(word: str, language: str) -> float:
     """Background frequency on the Zipf scale (0 = unknown, 7 = 'the'), English where the language is not covered.
     Not cached: callers cache what they derive from it (background_info), and a lookup is cheap."""
-    if any(c.isdigit() for c in word):  # wordfreq estimates numbers by their shape, alike in every language
-        return _number_zipf(word)  # (and its Chinese or Japanese tokenizers would need jieba or MeCab)
+    # wordfreq estimates numbers by their shape, alike in every language (and its Chinese or Japanese tokenizers
+    # would need jieba or MeCab); a word of letters only has no digit (asked first: the cheaper question)
+    if not word.isalpha() and any(c.isdigit() for c in word):
+        return _number_zipf(word)
     frequency = _frequencies(language).get(word)
     return math.log10(frequency) + 9 if frequency else 0.0
 

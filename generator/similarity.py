@@ -9,7 +9,7 @@ many word 4-grams two texts share.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import chain
 
 import numpy as np
@@ -31,10 +31,9 @@ COPY_HEADLINE = 0.5
 # Pairs compared at once by ``similarities`` (bounds the memory of its arrays).
 CHUNK = 1 << 15
 
-
-def interlingual(word: str, one: str, other: str) -> bool:
-    """Whether a word can mean the same in both languages: it is about as common in each (a name, a place)."""
-    return abs(zipf(word, one) - zipf(word, other)) < INTERLINGUAL_ZIPF
+# What is known of which forms two languages can share: per (language, other language) form -> whether it can
+# mean the same in both, and per language word -> Zipf frequency.
+Shareable = tuple[dict[tuple[str, str], dict[str, bool]], dict[str, dict[str, float]]]
 
 
 def headline_agreement(a: Features, b: Features) -> float:
@@ -45,9 +44,34 @@ def headline_agreement(a: Features, b: Features) -> float:
 
 def shared(a: Features, b: Features, limit: int = 6) -> tuple[str, ...]:
     """The terms that carried the match, strongest first, as article ``a`` writes them."""
-    common = sorted((-a.terms[k] * b.terms[k], k) for k in a.terms.keys() & b.terms.keys())
+    mine, theirs = a.terms, b.terms  # (each made anew on use)
+    common = sorted((-mine[k] * theirs[k], k) for k in mine.keys() & theirs.keys())
     forms = a.forms()
     return tuple(forms[k] for _, k in common[:limit])
+
+
+def _shareable(forms: Iterable[str], one: str, other: str, known: dict[str, bool],
+               background: dict[str, dict[str, float]]) -> list[bool]:
+    """Whether each form can mean the same in both languages: a number, or a word about as common in each (a
+    name, a place), by the ``background`` frequencies of each language's words (kept as far as known)."""
+    mine, theirs = background.setdefault(one, {}), background.setdefault(other, {})
+    found = []
+    for form in forms:
+        flag = known.get(form)
+        if flag is None:
+            if form[:1].isdigit():
+                flag = True
+            else:
+                word = fold(form)
+                a, b = mine.get(word), theirs.get(word)
+                if a is None:
+                    a = mine[word] = zipf(word, one)
+                if b is None:
+                    b = theirs[word] = zipf(word, other)
+                flag = abs(a - b) < INTERLINGUAL_ZIPF
+            known[form] = flag
+        found.append(flag)
+    return found
 
 
 def similarities(feats: Sequence[Features], pairs: np.ndarray,
@@ -63,11 +87,12 @@ def similarities(feats: Sequence[Features], pairs: np.ndarray,
     days = np.array([np.nan if f.day is None else f.day for f in feats])
     signatures = np.stack([f.signature for f in feats])
     short = np.array([f.shingles < MIN_SHINGLES for f in feats])
+    shareable: Shareable = {}, {}  # kept across the chunks
     for start in range(0, len(pairs), CHUNK):
         chunk = slice(start, start + CHUNK)
         a, b = pairs[chunk, 0], pairs[chunk, 1]
         times = _time_factors(days[a], days[b], config)
-        out[chunk] = _Vectors(feats, pairs[chunk]).cosines() * times
+        out[chunk] = _Vectors(feats, pairs[chunk], shareable).cosines() * times
         shares = np.count_nonzero(signatures[a] == signatures[b], axis=1) / signatures.shape[1]
         maybe = (shares >= config.copy_similarity) & (times > 0) & ~short[a] & ~short[b]
         for p in np.flatnonzero(maybe).tolist():
@@ -87,7 +112,8 @@ class _Vectors:
     """The articles' term vectors as padded arrays (term ids, weights, ids of the forms written), and for pairs
     across languages each side's view towards the other language: the terms both can share, at unit length."""
 
-    def __init__(self, feats: Sequence[Features], pairs: np.ndarray) -> None:
+    def __init__(self, feats: Sequence[Features], pairs: np.ndarray,
+                 shareable: Shareable) -> None:
         involved, inverse = np.unique(pairs, return_inverse=True)
         inverse = inverse.reshape(-1, 2)
         chosen = [feats[i] for i in involved.tolist()]
@@ -112,10 +138,12 @@ class _Vectors:
         forms = [written[x] for x in first.tolist()]
         self.left, self.right = inverse[:, 0], inverse[:, 1]
         self.lvec, self.rvec = self.left.copy(), self.right.copy()  # each side's vector: a row or a view
-        self._views(languages, forms)
+        self._views(languages, forms, shareable)
 
-    def _views(self, languages: list[str], forms: list[str]) -> None:
-        """Each side of a pair across languages gets its view towards the other side's language."""
+    def _views(self, languages: list[str], forms: list[str],
+               shareable: Shareable) -> None:
+        """Each side of a pair across languages gets its view towards the other side's language (``shareable``:
+        what is known of which forms languages can share)."""
         code = {language: n for n, language in enumerate(sorted(set(languages)))}
         lang = np.array([code[language] for language in languages], dtype=np.int64)
         across = np.flatnonzero(lang[self.left] != lang[self.right])
@@ -131,9 +159,9 @@ class _Vectors:
             group = np.flatnonzero((lang[rows] == code[one]) & (others == code[other]))
             used = self.forms[rows[group]]
             flags = np.zeros(len(forms), dtype=bool)
-            for form_id in np.unique(used).tolist():
-                form = forms[form_id]
-                flags[form_id] = form[:1].isdigit() or interlingual(fold(form), one, other)
+            ids = np.unique(used).tolist()
+            known = shareable[0].setdefault((one, other), {})
+            flags[ids] = _shareable(map(forms.__getitem__, ids), one, other, known, shareable[1])
             kept = self.weights[rows[group]] * (flags[used] & (self.ids[rows[group]] < self.pad))
             norms = np.array([math.sqrt(math.fsum(row)) or 1.0 for row in (kept * kept).tolist()])
             views[group] = kept / norms[:, None]
