@@ -31,9 +31,9 @@ COPY_HEADLINE = 0.5
 # Pairs compared at once by ``similarities`` (bounds the memory of its arrays).
 CHUNK = 1 << 15
 
-# What is known of which forms two languages can share: per (language, other language) form -> whether it can
-# mean the same in both, and per language word -> Zipf frequency.
-Shareable = tuple[dict[tuple[str, str], dict[str, bool]], dict[str, dict[str, float]]]
+# What is known of which forms two languages can share: per (language, other language) the string hashes of
+# forms (sorted) and whether each can mean the same in both; per language word -> Zipf frequency.
+Shareable = tuple[dict[tuple[str, str], tuple[np.ndarray, np.ndarray]], dict[str, dict[str, float]]]
 
 
 def headline_agreement(a: Features, b: Features) -> float:
@@ -50,27 +50,42 @@ def shared(a: Features, b: Features, limit: int = 6) -> tuple[str, ...]:
     return tuple(forms[k] for _, k in common[:limit])
 
 
-def _shareable(forms: Iterable[str], one: str, other: str, known: dict[str, bool],
-               background: dict[str, dict[str, float]]) -> list[bool]:
+def _shareable(forms: Iterable[str], one: str, other: str, background: dict[str, dict[str, float]]) -> list[bool]:
     """Whether each form can mean the same in both languages: a number, or a word about as common in each (a
     name, a place), by the ``background`` frequencies of each language's words (kept as far as known)."""
     mine, theirs = background.setdefault(one, {}), background.setdefault(other, {})
     found = []
     for form in forms:
-        flag = known.get(form)
-        if flag is None:
-            if form[:1].isdigit():
-                flag = True
-            else:
-                word = fold(form)
-                a, b = mine.get(word), theirs.get(word)
-                if a is None:
-                    a = mine[word] = zipf(word, one)
-                if b is None:
-                    b = theirs[word] = zipf(word, other)
-                flag = abs(a - b) < INTERLINGUAL_ZIPF
-            known[form] = flag
-        found.append(flag)
+        if form[:1].isdigit():
+            found.append(True)
+            continue
+        word = fold(form)
+        a, b = mine.get(word), theirs.get(word)
+        if a is None:
+            a = mine[word] = zipf(word, one)
+        if b is None:
+            b = theirs[word] = zipf(word, other)
+        found.append(abs(a - b) < INTERLINGUAL_ZIPF)
+    return found
+
+
+def _flags(ids: list[int], hashes: np.ndarray, forms: list[str], one: str, other: str,
+           shareable: Shareable) -> np.ndarray:
+    """_shareable of the forms ``ids`` of a chunk (``hashes`` and ``forms``: the chunk's, by id), from what earlier
+    chunks found where they had the same forms (known by their string hashes, as within a chunk)."""
+    known, background = shareable
+    table, values = known.get((one, other), (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)))
+    keys = hashes[ids]
+    at = np.minimum(np.searchsorted(table, keys), max(len(table) - 1, 0))
+    hit = table[at] == keys if len(table) else np.zeros(len(keys), dtype=bool)
+    found = np.zeros(len(keys), dtype=bool)
+    found[hit] = values[at[hit]]
+    miss = np.flatnonzero(~hit)
+    if len(miss):
+        found[miss] = _shareable([forms[ids[m]] for m in miss.tolist()], one, other, background)
+        table, values = np.concatenate([table, keys[miss]]), np.concatenate([values, found[miss]])
+        order = np.argsort(table, kind="stable")
+        known[(one, other)] = table[order], values[order]
     return found
 
 
@@ -125,7 +140,7 @@ class _Vectors:
         keys = np.fromiter(map(hash, chain.from_iterable(f.keys for f in chosen)), dtype=np.int64, count=len(rows))
         _, key_ids = np.unique(keys, return_inverse=True)
         written = list(chain.from_iterable(f.surface for f in chosen))
-        _, first, form_ids = np.unique(np.fromiter(map(hash, written), dtype=np.int64, count=len(rows)),
+        hashes, first, form_ids = np.unique(np.fromiter(map(hash, written), dtype=np.int64, count=len(rows)),
                                        return_index=True, return_inverse=True)
         self.pad = int(key_ids.max(initial=-1)) + 1
         self.ids = np.full((len(chosen), width), self.pad, dtype=np.int64)
@@ -138,9 +153,9 @@ class _Vectors:
         forms = [written[x] for x in first.tolist()]
         self.left, self.right = inverse[:, 0], inverse[:, 1]
         self.lvec, self.rvec = self.left.copy(), self.right.copy()  # each side's vector: a row or a view
-        self._views(languages, forms, shareable)
+        self._views(languages, forms, hashes, shareable)
 
-    def _views(self, languages: list[str], forms: list[str],
+    def _views(self, languages: list[str], forms: list[str], hashes: np.ndarray,
                shareable: Shareable) -> None:
         """Each side of a pair across languages gets its view towards the other side's language (``shareable``:
         what is known of which forms languages can share)."""
@@ -160,8 +175,7 @@ class _Vectors:
             used = self.forms[rows[group]]
             flags = np.zeros(len(forms), dtype=bool)
             ids = np.unique(used).tolist()
-            known = shareable[0].setdefault((one, other), {})
-            flags[ids] = _shareable(map(forms.__getitem__, ids), one, other, known, shareable[1])
+            flags[ids] = _flags(ids, hashes, forms, one, other, shareable)
             kept = self.weights[rows[group]] * (flags[used] & (self.ids[rows[group]] < self.pad))
             norms = np.array([math.sqrt(math.fsum(row)) or 1.0 for row in (kept * kept).tolist()])
             views[group] = kept / norms[:, None]
