@@ -154,7 +154,8 @@ def _build(config: Config, paths: Paths, now: datetime, strict: bool, progress: 
         content = read_content(paths.content, config, state.inputs, state.scanned_ns, pool, cores(), progress)
     if progress:
         progress("group", 0, 1)
-    stories, group_memo = group_with_memo(content.articles, config.grouping, state.group)
+    with workers(cores()) as pool:
+        stories, group_memo = group_with_memo(content.articles, config.grouping, state.group, pool)
     stories = infer_dates(stories, config)
     redirects, register = identity.follow(stories, state.register)
     if strict and content.problems:

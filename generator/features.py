@@ -17,9 +17,12 @@ import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import repeat
+from typing import Protocol
 
 import numpy as np
 import py3langid
@@ -55,14 +58,16 @@ MIN_PART = 4
 MIN_HEAD = 5
 HEAD_FREQUENCY = 1e-5
 SHINGLE_WORDS = 4
+# Drafts are made in other processes (where a pool is given) this many articles at a time, for at least two lots.
+LOT = 250
 SIGNATURE_SIZE = 64
 _PRIME = np.uint64(4294967311)  # the least prime above 2**32
 
 
-def _marks() -> str:
-    """A regex class of the combining marks (vowel signs of Indic scripts and the like), which are part of a word
-    but not word characters to ``re``."""
-    codes = [c for c in range(0x20000) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")]
+def _marks(low: int, high: int) -> str:
+    """A regex class body of the combining marks (vowel signs of Indic scripts and the like) from code ``low`` up
+    to ``high``: part of a word, but not word characters to ``re``."""
+    codes = [c for c in range(low, high) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")]
     ranges, start = [], codes[0]
     for previous, code in zip(codes, codes[1:] + [-1]):
         if code != previous + 1:
@@ -71,7 +76,31 @@ def _marks() -> str:
     return "".join(ranges)
 
 
-_TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_](?:[^\W\d_]|[{_marks()}])*")
+# A word: a letter, then letters and marks. Letters run through one fast repeat; the marks are two classes, as
+# ``re`` tests one of code points of the basic plane in a table, and others only past the look-ahead (a class
+# mixing both scans all its ranges for every character that is not a mark, at the end of every word).
+_MARK = rf"(?:[{_marks(0, 0x10000)}]|(?=[^\x00-\uffff])[{_marks(0x10000, 0x20000)}])"
+_TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_]+(?:{_MARK}+[^\W\d_]*)*")
+
+
+class Readable(Protocol):
+    """What a draft reads of an article: an Article, or a Text sent to another process instead."""
+
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """The part of an article that its draft depends on, cheap to send to another process."""
+
+    language: str | None
+    title: str
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +159,7 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def language_of(article: Article) -> str:
+def language_of(article: Readable) -> str:
     """The article's language as normalize found it, else a guess from its text."""
     if article.language:
         return article.language.lower()
@@ -172,8 +201,10 @@ def _number_frequency(word: str, _: str) -> float:
 def zipf(word: str, language: str) -> float:
     """Background frequency on the Zipf scale (0 = unknown, 7 = 'the'), English where the language is not covered.
     Not cached: callers cache what they derive from it (background_info), and a lookup is cheap."""
-    if any(c.isdigit() for c in word):  # wordfreq estimates numbers by their shape, alike in every language
-        return _number_zipf(word, "en")  # (and its Chinese or Japanese tokenizers would need jieba or MeCab)
+    # wordfreq estimates numbers by their shape, alike in every language (and its Chinese or Japanese tokenizers
+    # would need jieba or MeCab); a word of letters only has no digit (asked first: the cheaper question)
+    if not word.isalpha() and any(c.isdigit() for c in word):
+        return _number_zipf(word, "en")
     frequency = _frequency(word, language)
     return math.log10(frequency) + 9 if frequency else 0.0
 
@@ -194,7 +225,7 @@ def background_info(key: str, word: str, language: str) -> float:
     return max(0.0, STOP_ZIPF - zipf(word, language))
 
 
-def title_and_body(article: Article) -> tuple[list[str], list[str]]:
+def title_and_body(article: Readable) -> tuple[list[str], list[str]]:
     """Tokens of the headline and of the body. The headline is the title's first line; a title's further lines
     (a lead pasted into it) and a long first line's surplus words count as body."""
     first, _, rest = article.title.strip().partition("\n")
@@ -245,49 +276,96 @@ def _entries(token: str, language: str) -> tuple[tuple[str, float, str], ...]:
     return tuple(found)
 
 
+# Per language, what each token seen so far counts as (_entries): one dict lookup per distinct token of a text.
+_KNOWN: dict[str, dict[str, tuple[tuple[str, float, str], ...]]] = {}
+# 1 + log(n), the weight of a term's n-th repeat in the body (_occurrence), for the counts that come up.
+_REPEATS: dict[int, float] = {}
+
+
 def _count(tokens: list[str], language: str, extra: frozenset[str],
-           counts: Counter[str], info: dict[str, float], surface: dict[str, str]) -> None:
+           counts: dict[str, int], info: dict[str, float], surface: dict[str, str]) -> None:
+    known = _KNOWN.setdefault(language, {})
     for token, n in Counter(tokens).items():
-        entries = _entries(token, language)
+        entries = known.get(token)
+        if entries is None:
+            entries = known[token] = _entries(token, language)
         if not entries or (extra and fold(token) in extra):
             continue
         for key, value, form in entries:
             if key not in info:
                 info[key] = value
                 surface[key] = form
-            counts[key] += n
+            counts[key] = counts.get(key, 0) + n
 
 
-def draft(article: Article, extra: frozenset[str], config: GroupingConfig) -> Draft:
+def drafts(articles: Sequence[Article], extra: frozenset[str], config: GroupingConfig,
+           pool: Executor | None = None) -> list[Draft]:
+    """The drafts of the articles, in their order; with a pool, made in its processes (LOT articles a time)
+    with the dictionaries of their languages loaded before (so that forked workers share them)."""
+    if pool is None or len(articles) < 2 * LOT:
+        return [draft(a, extra, config) for a in articles]
+    prepare(sorted({a.language.lower() for a in articles if a.language}))
+    texts = [Text(a.language, a.title, a.text) for a in articles]
+    lots = pool.map(_drafts, [texts[i:i + LOT] for i in range(0, len(texts), LOT)], repeat(extra), repeat(config))
+    return [_shared(d) for lot in lots for d in lot]
+
+
+def _drafts(texts: list[Text], extra: frozenset[str], config: GroupingConfig) -> list[Draft]:
+    return [draft(t, extra, config) for t in texts]
+
+
+def _shared(d: Draft) -> Draft:
+    """A draft from another process with its terms and forms as the strings of this process (not a copy of
+    each per lot)."""
+    return Draft(sys.intern(d.language), tuple(map(sys.intern, d.keys)), d.values, d.info,
+                 tuple(map(sys.intern, d.surface)), d.signature, d.shingles, tuple(map(sys.intern, d.headline)))
+
+
+def draft(article: Readable, extra: frozenset[str], config: GroupingConfig) -> Draft:
     """Read an article once: terms with their background weights, and the shingles of its text."""
     language = language_of(article)
     title, body = title_and_body(article)
     info: dict[str, float] = {}
     surface: dict[str, str] = {}
-    in_title: Counter[str] = Counter()
-    in_body: Counter[str] = Counter()
+    in_title: dict[str, int] = {}
+    in_body: dict[str, int] = {}
     _count(title, language, extra, in_title, info, surface)
     _count(body, language, extra, in_body, info, surface)
-    terms = {k: info[k] * _occurrence(in_title[k], in_body[k], config.title_weight) for k in info if info[k] > 0}
-    top = sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:int(DRAFT_TERMS * config.terms_per_article)]
+    terms = {k: v * _occurrence(k in in_title, in_body.get(k, 0), config.title_weight)
+             for k, v in info.items() if v > 0}
+    top = sorted(sorted(terms), key=terms.__getitem__, reverse=True)  # by weight, ties by key (sort is stable)
+    top = top[:int(DRAFT_TERMS * config.terms_per_article)]
     hashes = shingles(title + body)
-    return Draft(language, tuple(k for k, _ in top), np.array([v for _, v in top], dtype=np.float32),
-                 np.array([info[k] for k, _ in top], dtype=np.float32), tuple(surface[k] for k, _ in top),
+    return Draft(language, tuple(top), np.array([terms[k] for k in top], dtype=np.float32),
+                 np.array([info[k] for k in top], dtype=np.float32), tuple(surface[k] for k in top),
                  minhash(hashes), len(hashes), tuple(sorted(k for k in in_title if info[k] > 0)))
 
 
-def _occurrence(title_count: int, body_count: int, title_weight: float) -> float:
+def _occurrence(in_title: bool, body_count: int, title_weight: float) -> float:
     """How much where and how often a term occurs counts: the headline weighs more; repeats count sublinearly."""
-    body = 1.0 + math.log(body_count) if body_count else 0.0
-    return (title_weight if title_count else 0.0) + body
+    body = _REPEATS.get(body_count) if body_count else 0.0
+    if body is None:
+        body = _REPEATS[body_count] = 1.0 + math.log(body_count)
+    return (title_weight if in_title else 0.0) + body
 
 
-def shingles(tokens: list[str]) -> tuple[int, ...]:
-    """Hashes of the text's overlapping word n-grams (case-folded), the unit of near-copy detection."""
-    words = [t.casefold() for t in tokens]
-    size = min(SHINGLE_WORDS, len(words))
-    grams = {" ".join(words[i:i + size]) for i in range(len(words) - size + 1)} if words else set()
-    return tuple(sorted(zlib.crc32(g.encode("utf-8")) for g in grams))
+def shingles(tokens: list[str]) -> np.ndarray:
+    """Hashes (sorted) of the text's distinct overlapping word n-grams (case-folded), the unit of near-copy
+    detection: the CRC-32 of each n-gram's words joined by spaces, in UTF-8."""
+    if not tokens:
+        return np.zeros(0, dtype=np.uint64)
+    size = min(SHINGLE_WORDS, len(tokens))
+    # Tokens hold no spaces, and case folding maps character by character, never to a space: the folded text
+    # splits at its spaces into the folded tokens, and an n-gram is the bytes from one word's start to the end
+    # of the (n-1)-th word after it.
+    data = " ".join(tokens).casefold().encode("utf-8")
+    spaces = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 32)
+    starts = [0, *(spaces + 1).tolist()][:len(tokens) - size + 1]
+    ends = [*spaces.tolist(), len(data)][size - 1:]
+    grams = set(map(data.__getitem__, map(slice, starts, ends)))
+    hashes = np.fromiter(map(zlib.crc32, grams), dtype=np.uint64, count=len(grams))
+    hashes.sort()
+    return hashes
 
 
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
@@ -300,11 +378,11 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
 _PERM_A, _PERM_B = _permutations()
 
 
-def minhash(hashes: tuple[int, ...]) -> np.ndarray:
+def minhash(hashes: np.ndarray) -> np.ndarray:
     """MinHash signature: per slot the least hash under one fixed random permutation (equal slots ~ Jaccard)."""
-    if not hashes:
+    if not len(hashes):
         return np.full(SIGNATURE_SIZE, 0xFFFFFFFF, dtype=np.uint32)
-    values = np.array(hashes, dtype=np.uint64)[:, None]  # < 2**32, so a * x fits in 64 bits
+    values = np.asarray(hashes, dtype=np.uint64)[:, None]  # < 2**32, so a * x fits in 64 bits
     # Kept in 32 bits: the rare hash above 2**32 - 1 wraps around, which equal-slot counting does not notice.
     return (((values * _PERM_A) % _PRIME + _PERM_B) % _PRIME).min(axis=0).astype(np.uint32)
 

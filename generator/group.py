@@ -16,6 +16,7 @@ graph that new, changed or removed articles can reach, with the same result as a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Executor
 
 from generator import collector
 from generator.config import GroupingConfig
@@ -25,18 +26,20 @@ from generator.regroup import GroupMemo, content_key, regroup
 __all__ = ["GroupMemo", "content_key", "group", "group_with_memo"]
 
 
-def group_with_memo(articles: Sequence[Article], config: GroupingConfig,
-                    memo: GroupMemo | None) -> tuple[tuple[Story, ...], GroupMemo]:
+def group_with_memo(articles: Sequence[Article], config: GroupingConfig, memo: GroupMemo | None,
+                    pool: Executor | None = None) -> tuple[tuple[Story, ...], GroupMemo]:
     """The stories of ``articles`` and the memo for the next run. Any memo (also one of another config, or None)
-    gives exactly the stories a run without one gives."""
+    gives exactly the stories a run without one gives. ``pool``: processes to share the reading of articles
+    among (same result)."""
     with collector.paused():
-        stories, new_memo = regroup(articles, config, memo, keep=True)
+        stories, new_memo = regroup(articles, config, memo, keep=True, pool=pool)
     assert new_memo is not None
     return stories, new_memo
 
 
-def group(articles: Sequence[Article], config: GroupingConfig) -> tuple[Story, ...]:
+def group(articles: Sequence[Article], config: GroupingConfig,
+          pool: Executor | None = None) -> tuple[Story, ...]:
     """The stories of ``articles``, each article in exactly one, sorted by story id."""
     with collector.paused():
-        return regroup(articles, config, None, keep=False)[0]
+        return regroup(articles, config, None, keep=False, pool=pool)[0]
 

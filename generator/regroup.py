@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from itertools import chain
 
@@ -24,7 +25,8 @@ import numpy as np
 
 from generator.candidates import best, index_terms, indexed, nearest, postings, score, term_lists
 from generator.config import GroupingConfig
-from generator.features import EVENT_SIZE, Draft, Features, corpus_info, draft, finish, ignore_list, octave
+from generator.features import EVENT_SIZE, Draft, Features, corpus_info, finish, ignore_list, octave
+from generator.features import drafts as make_drafts
 from generator.model import Article, Story
 from generator.recluster import Cluster, PairValues, recluster
 from generator.story import make_story
@@ -79,9 +81,10 @@ class GroupMemo:
     serial: int = 0  # the next serial to give
 
 
-def regroup(articles: Sequence[Article], config: GroupingConfig, memo: GroupMemo | None,
-            keep: bool) -> tuple[tuple[Story, ...], GroupMemo | None]:
-    """The stories of ``articles`` (sorted by id) and, with ``keep``, the memo for the next run."""
+def regroup(articles: Sequence[Article], config: GroupingConfig, memo: GroupMemo | None, keep: bool,
+            pool: Executor | None = None) -> tuple[tuple[Story, ...], GroupMemo | None]:
+    """The stories of ``articles`` (sorted by id) and, with ``keep``, the memo for the next run; ``pool``: processes
+    to make the drafts of many new articles in."""
     extra = ignore_list(config.ignore_file) if config.ignore_file else frozenset()
     keyed = sorted(((content_key(a), a) for a in articles), key=lambda pair: pair[0])
     keys, ordered = [k for k, _ in keyed], [a for _, a in keyed]
@@ -91,7 +94,7 @@ def regroup(articles: Sequence[Article], config: GroupingConfig, memo: GroupMemo
     if memo is None or memo.config != config or memo.ignore != extra or memo.version != VERSION or not unique:
         memo = fresh
     gone = [(k, known) for k, known in memo.known.items() if k not in present]
-    drafts, df, changed = _drafts(ordered, keys, memo, gone, config, extra)
+    drafts, df, changed = _drafts(ordered, keys, memo, gone, config, extra, pool)
     feats, dirty = _features(ordered, keys, drafts, df, changed, memo, config, keep)
     if not keep:
         df = changed = {}  # (free for what follows: they matter to a memo only)
@@ -157,10 +160,14 @@ class Partners(Sequence):
 
 
 def _drafts(ordered: Sequence[Article], keys: list[Key], memo: GroupMemo, gone: list[tuple[Key, Known]],
-            config: GroupingConfig, extra: frozenset[str]) -> tuple[list[Draft], dict[str, int], set[str]]:
+            config: GroupingConfig, extra: frozenset[str],
+            pool: Executor | None) -> tuple[list[Draft], dict[str, int], set[str]]:
     """Each article's draft (the memo's where its text is known), the corpus's document frequencies and the terms
     whose frequency changed since the memo."""
-    drafts = [memo.drafts.get(_draft_key(k)) or draft(a, extra, config) for k, a in zip(keys, ordered)]
+    drafts = [memo.drafts.get(_draft_key(k)) for k in keys]
+    todo = [i for i, d in enumerate(drafts) if d is None]
+    for i, made in zip(todo, make_drafts([ordered[i] for i in todo], extra, config, pool)):
+        drafts[i] = made
     df = dict(memo.df)
     changed: set[str] = set()
     for k, _ in gone:

@@ -9,7 +9,7 @@ many word 4-grams two texts share.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import chain
 
 import numpy as np
@@ -31,10 +31,9 @@ COPY_HEADLINE = 0.5
 # Pairs compared at once by ``similarities`` (bounds the memory of its arrays).
 CHUNK = 1 << 15
 
-
-def interlingual(word: str, one: str, other: str) -> bool:
-    """Whether a word can mean the same in both languages: it is about as common in each (a name, a place)."""
-    return abs(zipf(word, one) - zipf(word, other)) < INTERLINGUAL_ZIPF
+# What is known of which forms two languages can share: per (language, other language) the string hashes of
+# forms (sorted) and whether each can mean the same in both; per language word -> Zipf frequency.
+Shareable = tuple[dict[tuple[str, str], tuple[np.ndarray, np.ndarray]], dict[str, dict[str, float]]]
 
 
 def headline_agreement(a: Features, b: Features) -> float:
@@ -45,9 +44,49 @@ def headline_agreement(a: Features, b: Features) -> float:
 
 def shared(a: Features, b: Features, limit: int = 6) -> tuple[str, ...]:
     """The terms that carried the match, strongest first, as article ``a`` writes them."""
-    common = sorted((-a.terms[k] * b.terms[k], k) for k in a.terms.keys() & b.terms.keys())
+    mine, theirs = a.terms, b.terms  # (each made anew on use)
+    common = sorted((-mine[k] * theirs[k], k) for k in mine.keys() & theirs.keys())
     forms = a.forms()
     return tuple(forms[k] for _, k in common[:limit])
+
+
+def _shareable(forms: Iterable[str], one: str, other: str, background: dict[str, dict[str, float]]) -> list[bool]:
+    """Whether each form can mean the same in both languages: a number, or a word about as common in each (a
+    name, a place), by the ``background`` frequencies of each language's words (kept as far as known)."""
+    mine, theirs = background.setdefault(one, {}), background.setdefault(other, {})
+    found = []
+    for form in forms:
+        if form[:1].isdigit():
+            found.append(True)
+            continue
+        word = fold(form)
+        a, b = mine.get(word), theirs.get(word)
+        if a is None:
+            a = mine[word] = zipf(word, one)
+        if b is None:
+            b = theirs[word] = zipf(word, other)
+        found.append(abs(a - b) < INTERLINGUAL_ZIPF)
+    return found
+
+
+def _flags(ids: list[int], hashes: np.ndarray, forms: list[str], one: str, other: str,
+           shareable: Shareable) -> np.ndarray:
+    """_shareable of the forms ``ids`` of a chunk (``hashes`` and ``forms``: the chunk's, by id), from what earlier
+    chunks found where they had the same forms (known by their string hashes, as within a chunk)."""
+    known, background = shareable
+    table, values = known.get((one, other), (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)))
+    keys = hashes[ids]
+    at = np.minimum(np.searchsorted(table, keys), max(len(table) - 1, 0))
+    hit = table[at] == keys if len(table) else np.zeros(len(keys), dtype=bool)
+    found = np.zeros(len(keys), dtype=bool)
+    found[hit] = values[at[hit]]
+    miss = np.flatnonzero(~hit)
+    if len(miss):
+        found[miss] = _shareable([forms[ids[m]] for m in miss.tolist()], one, other, background)
+        table, values = np.concatenate([table, keys[miss]]), np.concatenate([values, found[miss]])
+        order = np.argsort(table, kind="stable")
+        known[(one, other)] = table[order], values[order]
+    return found
 
 
 def similarities(feats: Sequence[Features], pairs: np.ndarray,
@@ -63,11 +102,12 @@ def similarities(feats: Sequence[Features], pairs: np.ndarray,
     days = np.array([np.nan if f.day is None else f.day for f in feats])
     signatures = np.stack([f.signature for f in feats])
     short = np.array([f.shingles < MIN_SHINGLES for f in feats])
+    shareable: Shareable = {}, {}  # kept across the chunks
     for start in range(0, len(pairs), CHUNK):
         chunk = slice(start, start + CHUNK)
         a, b = pairs[chunk, 0], pairs[chunk, 1]
         times = _time_factors(days[a], days[b], config)
-        out[chunk] = _Vectors(feats, pairs[chunk]).cosines() * times
+        out[chunk] = _Vectors(feats, pairs[chunk], shareable).cosines() * times
         shares = np.count_nonzero(signatures[a] == signatures[b], axis=1) / signatures.shape[1]
         maybe = (shares >= config.copy_similarity) & (times > 0) & ~short[a] & ~short[b]
         for p in np.flatnonzero(maybe).tolist():
@@ -87,7 +127,8 @@ class _Vectors:
     """The articles' term vectors as padded arrays (term ids, weights, ids of the forms written), and for pairs
     across languages each side's view towards the other language: the terms both can share, at unit length."""
 
-    def __init__(self, feats: Sequence[Features], pairs: np.ndarray) -> None:
+    def __init__(self, feats: Sequence[Features], pairs: np.ndarray,
+                 shareable: Shareable) -> None:
         involved, inverse = np.unique(pairs, return_inverse=True)
         inverse = inverse.reshape(-1, 2)
         chosen = [feats[i] for i in involved.tolist()]
@@ -99,7 +140,7 @@ class _Vectors:
         keys = np.fromiter(map(hash, chain.from_iterable(f.keys for f in chosen)), dtype=np.int64, count=len(rows))
         _, key_ids = np.unique(keys, return_inverse=True)
         written = list(chain.from_iterable(f.surface for f in chosen))
-        _, first, form_ids = np.unique(np.fromiter(map(hash, written), dtype=np.int64, count=len(rows)),
+        hashes, first, form_ids = np.unique(np.fromiter(map(hash, written), dtype=np.int64, count=len(rows)),
                                        return_index=True, return_inverse=True)
         self.pad = int(key_ids.max(initial=-1)) + 1
         self.ids = np.full((len(chosen), width), self.pad, dtype=np.int64)
@@ -112,10 +153,12 @@ class _Vectors:
         forms = [written[x] for x in first.tolist()]
         self.left, self.right = inverse[:, 0], inverse[:, 1]
         self.lvec, self.rvec = self.left.copy(), self.right.copy()  # each side's vector: a row or a view
-        self._views(languages, forms)
+        self._views(languages, forms, hashes, shareable)
 
-    def _views(self, languages: list[str], forms: list[str]) -> None:
-        """Each side of a pair across languages gets its view towards the other side's language."""
+    def _views(self, languages: list[str], forms: list[str], hashes: np.ndarray,
+               shareable: Shareable) -> None:
+        """Each side of a pair across languages gets its view towards the other side's language (``shareable``:
+        what is known of which forms languages can share)."""
         code = {language: n for n, language in enumerate(sorted(set(languages)))}
         lang = np.array([code[language] for language in languages], dtype=np.int64)
         across = np.flatnonzero(lang[self.left] != lang[self.right])
@@ -131,9 +174,8 @@ class _Vectors:
             group = np.flatnonzero((lang[rows] == code[one]) & (others == code[other]))
             used = self.forms[rows[group]]
             flags = np.zeros(len(forms), dtype=bool)
-            for form_id in np.unique(used).tolist():
-                form = forms[form_id]
-                flags[form_id] = form[:1].isdigit() or interlingual(fold(form), one, other)
+            ids = np.unique(used).tolist()
+            flags[ids] = _flags(ids, hashes, forms, one, other, shareable)
             kept = self.weights[rows[group]] * (flags[used] & (self.ids[rows[group]] < self.pad))
             norms = np.array([math.sqrt(math.fsum(row)) or 1.0 for row in (kept * kept).tolist()])
             views[group] = kept / norms[:, None]

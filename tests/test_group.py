@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator import features
 from generator.config import Config, GroupingConfig
-from generator.group import group
+from generator.group import group, group_with_memo
 from generator.load import load
 from generator.model import Article, Block, Story
 from generator.normalize import normalize
@@ -165,3 +169,31 @@ def test_articles_in_any_script_group_without_error() -> None:
              "ar": "التقى وزراء الخارجية في جنيف يوم الأربعاء 4 مارس 2024", "xx": "Qwerty 2024 zxcv 3,5"}
     articles = [article(code, text[:8], text, language=code) for code, text in texts.items()]
     assert partition(group(articles, CONFIG)) == [["ar"], ["ja"], ["xx"], ["zh"]]
+
+
+def test_drafts_made_in_other_processes_group_the_same(monkeypatch) -> None:
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this system")
+    config = Config()
+    loaded = load(ROOT / "content", config.normalize.max_file_size)
+    articles, _ = normalize(loaded.articles, config)
+    alone = group(articles, config.grouping)
+    monkeypatch.setattr(features, "LOT", 2)  # lots of two articles: every article is drafted in a worker
+    sent: list[int] = []
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        counting = _Counting(pool, sent)
+        assert group(articles, config.grouping, counting) == alone
+        assert group_with_memo(articles, config.grouping, None, counting)[0] == alone
+    assert sum(sent) == 2 * len(articles) and max(sent) == 2
+
+
+class _Counting:
+    """A pool that counts the articles it is handed."""
+
+    def __init__(self, pool: ProcessPoolExecutor, sent: list[int]) -> None:
+        self.pool, self.sent = pool, sent
+
+    def map(self, fn, lots, *rest):  # type: ignore[no-untyped-def]
+        lots = list(lots)
+        self.sent.extend(len(lot) for lot in lots)
+        return self.pool.map(fn, lots, *rest)
