@@ -10,7 +10,7 @@ for newsdigest also one more report of an existing story), for newsdigest and, o
 bench/out/pelican-venv). It prints the issue's table (seconds and peak memory), then per size: per-stage seconds
 of newsdigest (medians), articles per second, files written (and, after one added, files changed), and our time
 as a ratio to each peer's. Peak memory is that of the whole process tree (our worker processes and Pagefind
-included): the sum of the processes' proportional set sizes, sampled every 50 ms, and at least the peak RSS of the
+included): the sum of the processes' proportional set sizes, sampled every half second, and at least the peak RSS of the
 largest process. --with-100k adds a run at 100,000 articles (newsdigest only unless --peers-at-100k).
 
 Timings are wall-clock medians on this machine as it is: other processes on its cores make them slower.
@@ -60,9 +60,14 @@ class Run:
     largest_mb: float = 0.0  # the peak RSS of its largest single process (ru_maxrss)
 
 
+INTERVAL = 0.5  # seconds between two samples of the memory of a process tree
+
+
 class Tree(threading.Thread):
-    """Samples the memory of a process and all its descendants every 50 ms: the sum of their proportional set
-    sizes (PSS: a page shared by forked workers counts once in all, not once per process). Keeps the peak."""
+    """Samples the memory of a process and all its descendants every half second: the sum of their proportional
+    set sizes (PSS: a page shared by forked workers counts once in all, not once per process). Keeps the peak.
+    (Reading PSS makes the kernel walk the processes' page tables: sampled every 50 ms, that took a quarter of a
+    core and slowed the build it measured.)"""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
@@ -89,7 +94,7 @@ class Tree(threading.Thread):
         return 0
 
     def run(self) -> None:
-        while not self.done.wait(0.05):
+        while not self.done.wait(INTERVAL):
             pids, total = [self.pid], 0
             while pids:
                 pid = pids.pop()
@@ -349,7 +354,7 @@ def main() -> int:
             for line in details(name, size, peer, ours):
                 print(line, flush=True)
     print()
-    print(f"median of {args.runs} runs; peak memory is the whole process tree's (sum of PSS, sampled every 50 ms), "
+    print(f"median of {args.runs} runs; peak memory is the whole process tree's (sum of PSS, sampled every 0.5 s), "
           "at least the largest process's peak RSS")
     print(table({k: v for k, v in results.items() if v}, sizes))
     return 0

@@ -17,7 +17,6 @@ from simplemma.strategies.dictionaries.stream_dictionary_factory import StreamDi
 from generator import lookups
 
 
-
 class _KeptDictionaries(StreamDictionaryFactory):
     """simplemma's low-memory dictionaries, kept in the build cache once built (generator/lookups.py): building
     one reads all its records (seconds), unpickling the built one takes a few hundredths of a second."""
