@@ -157,54 +157,63 @@ class Echo:
     echoed: set[str] = field(default_factory=set)  # texts with a sentence close to it (ECHO)
 
 
+ROWS = 256  # sentences whose echoes are worked out at once: memory grows with ROWS x sentences, not sentences²
+
+
 def echoes(sents: list[Sentence]) -> list[Echo]:
     """For each sentence, how the other texts echo it. The content words every two sentences share are counted
-    at once from an inverted index (numpy): only pairs that share a word are counted, so a story of many long
-    reports stays fast."""
+    from an inverted index (numpy), ROWS sentences at a time: only pairs that share a word are counted, and a
+    story of hundreds of reports needs no sentences x sentences table at once."""
     n = len(sents)
     if n == 0:
         return []
     names: dict[str, int] = {}
     text_of = np.array([names.setdefault(s.article_id, len(names)) for s in sents], dtype=np.intp)
     ids: dict[str, int] = {}
-    term_ids = [ids.setdefault(t, len(ids)) for s in sents for t in s.terms]
+    term = np.array([ids.setdefault(t, len(ids)) for s in sents for t in s.terms], dtype=np.intp)
     length = np.array([len(s.terms) for s in sents], dtype=np.intp)
-    shared = _shared_counts(np.repeat(np.arange(n), length), np.array(term_ids, dtype=np.intp), n)
-    total = (length[:, None] + length[None, :]).astype(np.float64)
-    score = np.divide(2 * shared, total, out=np.zeros(shared.shape), where=shared > 0)  # 2 * count / (a + b)
-    echo = (shared >= 3) & (score >= ECHO)
-    same = echo & (score >= SAME_FACT)
-    texts = len(names)
-    best = np.zeros((n, texts))
-    echoed = np.zeros((n, texts), dtype=bool)
-    stated = np.zeros((n, texts), dtype=bool)
-    for t in range(texts):
-        members = text_of == t
-        best[:, t] = score[:, members].max(axis=1)
-        echoed[:, t] = echo[:, members].any(axis=1)
-        stated[:, t] = same[:, members].any(axis=1)
-    own = text_of[:, None] == np.arange(texts)[None, :]
-    best[own] = 0.0
-    echoed &= ~own
-    stated &= ~own
+    postings = _Postings(np.repeat(np.arange(n), length), term, len(ids))
+    offsets = np.r_[0, np.cumsum(length)]
+    columns = np.argsort(text_of, kind="stable")  # the sentences text by text (texts are numbered as met)
+    firsts = np.flatnonzero(np.r_[True, text_of[columns][1:] != text_of[columns][:-1]])
     keys = list(names)
     out = []
-    for b, e, f in zip(best.tolist(), echoed.tolist(), stated.tolist()):
-        out.append(Echo({keys[t]: v for t, v in enumerate(b) if v > 0.0},
-                        {keys[t] for t, x in enumerate(f) if x}, {keys[t] for t, x in enumerate(e) if x}))
+    for top in range(0, n, ROWS):
+        rows = slice(top, min(n, top + ROWS))
+        shared = postings.shared(term[offsets[rows.start]:offsets[rows.stop]], length[rows], n)
+        total = (length[rows, None] + length[None, :]).astype(np.float64)
+        score = np.divide(2 * shared, total, out=np.zeros(shared.shape), where=shared > 0)  # 2 * count / (a + b)
+        echo = (shared >= 3) & (score >= ECHO)
+        same = echo & (score >= SAME_FACT)
+        best = np.maximum.reduceat(score[:, columns], firsts, axis=1)  # per text: its closest sentence
+        echoed = np.logical_or.reduceat(echo[:, columns], firsts, axis=1)
+        stated = np.logical_or.reduceat(same[:, columns], firsts, axis=1)
+        own = text_of[rows, None] == np.arange(len(keys))[None, :]
+        best[own] = 0.0
+        echoed &= ~own
+        stated &= ~own
+        for b, e, f in zip(best.tolist(), echoed.tolist(), stated.tolist()):
+            out.append(Echo({keys[t]: v for t, v in enumerate(b) if v > 0.0},
+                            {keys[t] for t, x in enumerate(f) if x}, {keys[t] for t, x in enumerate(e) if x}))
     return out
 
 
-def _shared_counts(sentence: np.ndarray, term: np.ndarray, n: int) -> np.ndarray:
-    """n x n: how many terms sentences i and j share, from the (sentence, term) pairs of their terms."""
-    order = np.argsort(term, kind="stable")
-    term, sentence = term[order], sentence[order]
-    starts = np.flatnonzero(np.r_[True, term[1:] != term[:-1]])
-    sizes = np.diff(np.r_[starts, len(term)])
-    size_of = np.repeat(sizes, sizes)  # per pair (sentence, term): how many sentences have the term
-    start_of = np.repeat(starts, sizes)
-    left = np.repeat(sentence, size_of)
-    first = np.repeat(start_of, size_of)
-    step = np.arange(len(left)) - np.repeat(np.cumsum(size_of) - size_of, size_of)
-    right = sentence[first + step]
-    return np.bincount(left * n + right, minlength=n * n).reshape(n, n)
+class _Postings:
+    """The sentences of each term, from the (sentence, term) pairs of all the sentences' terms."""
+
+    def __init__(self, sentence: np.ndarray, term: np.ndarray, terms: int):
+        order = np.argsort(term, kind="stable")
+        self.sentences = sentence[order]  # grouped by term, in sentence order within a term
+        self.size = np.bincount(term, minlength=terms)
+        self.start = np.r_[0, np.cumsum(self.size)[:-1]]
+
+    def shared(self, terms: np.ndarray, lengths: np.ndarray, n: int) -> np.ndarray:
+        """len(lengths) x n: how many terms each of some consecutive sentences (``lengths`` terms each, ``terms``
+        their terms in a row) shares with each sentence."""
+        rows = len(lengths)
+        sizes = self.size[terms]  # per term of the rows: how many sentences have it
+        left = np.repeat(np.repeat(np.arange(rows), lengths), sizes)
+        first = np.repeat(self.start[terms], sizes)
+        step = np.arange(len(left)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        right = self.sentences[first + step]
+        return np.bincount(left * n + right, minlength=rows * n).reshape(rows, n)

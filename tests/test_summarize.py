@@ -2,6 +2,7 @@
 places named by several sources, honest counts."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -163,3 +164,11 @@ def test_any_text_gives_an_extractive_digest(bodies: list[str]) -> None:
     for sentence in digest.summary:
         assert sentence.text in texts[sentence.sources[0].id]
     assert 1 <= digest.reports <= len(arts)
+
+
+def test_echoes_worked_out_a_few_sentences_at_a_time_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import sentences as module
+    sents = [s for a in _three().articles for s in sentences(a)]
+    whole = echoes(sents)
+    monkeypatch.setattr(module, "ROWS", 3)  # a big story's sentences go in blocks (memory: ROWS x sentences)
+    assert echoes(sents) == whole and len(sents) > 3
