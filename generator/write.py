@@ -194,26 +194,29 @@ class Staging:
     def keep(self, path: str) -> None:
         """The current site's file at ``path``, unchanged, in the new site (the caller knows it is still right)."""
         target, current = self._target(path, folder=False)
-        if self._reused:  # most often the reused folder holds the very file already (the build before kept it)
-            try:
-                info = os.lstat(target)
-                if (info.st_ino, info.st_dev) == _identity(current):
-                    self._record(path, info)
-                    return
-            except OSError:
-                pass
-        self._folder_of(target)
-        self._record(path, self._link(current, target))
+        # most often the reused folder holds the very file already (the build before kept it): no folder to make
+        info = self._held(current, target)
+        if info is None:
+            self._folder_of(target)
+            info = self._link(current, target)
+        self._record(path, info)
+
+    def _held(self, current: str, target: str) -> os.stat_result | None:
+        """The stat of ``target`` where the reused folder holds ``current`` there already (the same file)."""
+        if not self._reused:
+            return None
+        try:
+            info = os.lstat(target)
+        except OSError:
+            return None
+        return info if (info.st_ino, info.st_dev) == _identity(current) else None
 
     def _link(self, current: str, target: str) -> os.stat_result:
         """``target`` the same file as ``current`` (a hard link; a copy where links do not work); its stat."""
         if self._reused:
-            try:
-                info = os.lstat(target)
-                if (info.st_ino, info.st_dev) == _identity(current):
-                    return info
-            except OSError:
-                pass
+            info = self._held(current, target)
+            if info is not None:
+                return info
             temporary = f"{target}.{secrets.token_hex(4)}.tmp"
             if not _link(current, temporary):
                 shutil.copy2(current, temporary, follow_symlinks=False)
