@@ -46,13 +46,12 @@ def indexed(count: int) -> bool:
     return 1 < count <= MAX_POSTINGS
 
 
-def term_lists(feats: Sequence[Features], only: set[str] | None = None) -> dict[str, list[int]]:
-    """Every index term's articles (ascending); with ``only``, just those terms."""
+def term_lists(feats: Sequence[Features]) -> dict[str, list[int]]:
+    """Every index term's articles (ascending)."""
     lists: dict[str, list[int]] = defaultdict(list)
     for i, f in enumerate(feats):
         for key in f.keys[:INDEX_TERMS]:
-            if only is None or key in only:
-                lists[key].append(i)
+            lists[key].append(i)
     return lists
 
 

@@ -177,7 +177,6 @@ def prepare(languages: Sequence[str]) -> None:
         zipf("test", language)
 
 
-@cache
 def lemma(token: str, language: str) -> str:
     """The token's dictionary form where simplemma knows the language, else the token."""
     return lemmatize(token, language)
@@ -260,7 +259,6 @@ def head(word: str, language: str) -> str | None:
     return None
 
 
-@cache
 def _entries(token: str, language: str) -> tuple[tuple[str, float, str], ...]:
     """What one token counts as: (key, background information, form written) of its term and, for a compound,
     of its head; nothing for a token grouping ignores."""

@@ -12,7 +12,7 @@ from math import fsum
 
 from generator.entities import Named, named_by_several
 from generator.model import Article, Story
-from generator.sentences import MIN_TERMS, SAME_FACT, Echo, Sentence, dice, echoes, sentences, terms
+from generator.sentences import MIN_TERMS, Echo, Sentence, dice, echoes, same_fact, sentences, terms
 
 SUMMARY_MIN, SUMMARY_MAX = 3, 5
 ADDS_MAX = 3  # sentences shown per source under "what it adds"
@@ -111,11 +111,7 @@ def _choose(pool: list[tuple[Sentence, Echo]], texts: int, count: int) -> list[t
 
 def _repeats(s: Sentence, c: Sentence) -> bool:
     """Whether ``s`` says nothing new beside ``c``: too close to it (REDUNDANT), or the same fact (same_fact)."""
-    shared = len(s.terms & c.terms)
-    if not shared:
-        return False
-    closeness = 2 * shared / (len(s.terms) + len(c.terms))  # dice
-    return closeness >= REDUNDANT or (shared >= 3 and closeness >= SAME_FACT)
+    return dice(s.terms, c.terms) >= REDUNDANT or same_fact(s, c)
 
 
 def summarize(story: Story) -> Digest:
