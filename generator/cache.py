@@ -210,16 +210,10 @@ def _load_file(path: Path, version_hash: str) -> object:
         return pickle.loads(payload)
 
 
-_SHARD_OF: dict[object, int] = {}  # the shards of the keys loaded, so that saving need not work them out again
-
-
 def _shard(key: object) -> int:
     """The shard of a key (the same in every process: no salted hash)."""
-    number = _SHARD_OF.get(key)
-    if number is None:
-        text = key if isinstance(key, str) else repr(key)
-        number = zlib.crc32(text.encode("utf-8", "surrogatepass")) % SHARDS
-    return number
+    text = key if isinstance(key, str) else repr(key)
+    return zlib.crc32(text.encode("utf-8", "surrogatepass")) % SHARDS
 
 
 _PLAIN = (int, float, str, bytes, tuple, Written)  # values that compare by value cheaply (and without arrays)
@@ -285,7 +279,6 @@ def _merged(shards: dict[int, dict], order: bytes) -> dict:
     merged = dict(next(iterators[number]) for number in order)
     if len(merged) != sum(len(entries) for entries in shards.values()):
         raise ValueError("shards do not match their order")
-    _SHARD_OF.update(zip(merged, order))
     return merged
 
 

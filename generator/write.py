@@ -198,7 +198,7 @@ class Staging:
         info = self._held(current, target)
         if info is None:
             self._folder_of(target)
-            info = self._link(current, target)
+            info = self._new_link(current, target)
         self._record(path, info)
 
     def _held(self, current: str, target: str) -> os.stat_result | None:
@@ -213,10 +213,12 @@ class Staging:
 
     def _link(self, current: str, target: str) -> os.stat_result:
         """``target`` the same file as ``current`` (a hard link; a copy where links do not work); its stat."""
+        info = self._held(current, target)
+        return info if info is not None else self._new_link(current, target)
+
+    def _new_link(self, current: str, target: str) -> os.stat_result:
+        """``_link`` where the reused folder does not hold the file yet."""
         if self._reused:
-            info = self._held(current, target)
-            if info is not None:
-                return info
             temporary = f"{target}.{secrets.token_hex(4)}.tmp"
             if not _link(current, temporary):
                 shutil.copy2(current, temporary, follow_symlinks=False)
