@@ -37,12 +37,14 @@ class Reading:
     header: tuple[str, ...]  # lines above the article and its first lines, where bylines stand
 
 
-def _bounds(lines: list[Line], scrape: bool) -> tuple[int, int]:
-    """Where the article is: the whole body where it was extracted already, else found below the headline."""
+def _bounds(lines: list[Line], scrape: bool) -> tuple[int, int, int]:
+    """Where the article is: the whole body where it was extracted already, else found below the headline; and
+    the line of the headline the page shows (headline_anchor; 0 where the body was extracted already)."""
     if not scrape:
-        return 0, len(lines)
-    start, end = article_span(lines, headline_anchor(lines))
-    return start, reach_down(lines, end)
+        return 0, len(lines), 0
+    shown = headline_anchor(lines)
+    start, end = article_span(lines, shown)
+    return start, reach_down(lines, end), shown
 
 
 def _headline(raw: RawArticle, lines: list[Line], start: int, scrape: bool) -> Title:
@@ -63,12 +65,11 @@ def _skip_keys(raw: RawArticle, lines: list[Line], title: Title, dates: list[lis
     return frozenset(skip - {""})
 
 
-def _date_layout(lines: list[Line], title: Title, start: int, end: int, scrape: bool) -> Layout:
+def _date_layout(lines: list[Line], title: Title, start: int, end: int, shown: int, scrape: bool) -> Layout:
     """Where the headline and the article are, for finding the page's date: where a dump's headline was read
     from its browser title (its first line), the page's own repeat of it below, where there is one, and the
     article's head below that."""
     if scrape and title.index == 0:
-        shown = headline_anchor(lines)
         return layout(lines, shown, max(start, shown), end)
     return layout(lines, max(title.index, 0), start, end)
 
@@ -76,13 +77,13 @@ def _date_layout(lines: list[Line], title: Title, start: int, end: int, scrape: 
 def read_body(raw: RawArticle, know: Knowledge, zone: str) -> Reading:
     lines = body_lines(raw.body, raw.kind, know)
     scrape = raw.kind == "scrape"
-    start, end = _bounds(lines, scrape)
+    start, end, shown = _bounds(lines, scrape)
     title = _headline(raw, lines, start, scrape)
     texts = [line.text for line in lines]
     dates = dates_by_line(texts, know, zone)
     opening = reach_up(lines, title.index, start) if scrape else start
     blocks, removed = read_span(lines, opening, end, drop_short=scrape, skip=_skip_keys(raw, lines, title, dates))
-    date = None if raw.published else page_date(lines, dates, _date_layout(lines, title, start, end, scrape), know)
+    date = None if raw.published else page_date(lines, dates, _date_layout(lines, title, start, end, shown, scrape), know)
     header = tuple(texts[:min(end, start + 3)])
     return Reading(tuple(blocks), tuple(outside(lines, opening, end)) + tuple(removed), title, date, header)
 
