@@ -386,14 +386,16 @@ def minhash(hashes: np.ndarray) -> np.ndarray:
 
 
 def octave(count: int) -> int:
-    """The count's step on a scale of STEPS parts of an octave: with 4, 0 for 1, 4 for 2, 8 for 4, ..."""
+    """The count's step on a scale of STEPS parts of an octave: with 1 (as now), 0 for 1, 1 for 2 and 3, 2 for 4
+    to 7, ..."""
     return int(STEPS * math.log2(count) + 1e-9)
 
 
 @lru_cache(maxsize=1 << 16)
 def corpus_info(df: int, articles: int) -> float:
     """Information of a term from the corpus: unbounded until it is in more articles than one event would have.
-    Counted in quarter octaves, so that one more article rarely changes any weight (a rebuild can reuse them)."""
+    Counted in parts of an octave (STEPS), so that one more article rarely changes any weight (a rebuild can reuse
+    them)."""
     spread = df - EVENT_SIZE
     return math.inf if spread <= 0 else (octave(articles) - octave(spread)) / STEPS * math.log10(2)
 
