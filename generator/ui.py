@@ -5,7 +5,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date as CalendarDay, datetime
 from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo
@@ -64,7 +64,7 @@ class UI:
             text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
         return text
 
-    def day(self, when: date | None) -> str:
+    def day(self, when: CalendarDay | None) -> str:
         """A calendar day: '18. September 2015'."""
         if when is None:
             return self.label("date_unknown")
