@@ -5,10 +5,12 @@ without function words, compare two sentences by the share of content words they
 """
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import compress
 from importlib import resources
 
 import numpy as np
@@ -186,8 +188,9 @@ def echoes(sents: list[Sentence]) -> list[Echo]:
     if len(names) < 2:  # no other text to echo any sentence
         return [Echo() for _ in sents]
     text_of = np.array(text_numbers, dtype=np.intp)
-    ids: dict[str, int] = {}
-    term = np.array([ids.setdefault(t, len(ids)) for s in sents for t in s.terms], dtype=np.intp)
+    words = [t for s in sents for t in s.terms]
+    ids = dict(zip(dict.fromkeys(words), itertools.count()))  # term -> its number (any numbering will do)
+    term = np.fromiter(map(ids.__getitem__, words), dtype=np.intp, count=len(words))
     length = np.array([len(s.terms) for s in sents], dtype=np.intp)
     postings = _Postings(np.repeat(np.arange(n), length), term, len(ids))
     offsets = np.r_[0, np.cumsum(length)]
@@ -209,9 +212,8 @@ def echoes(sents: list[Sentence]) -> list[Echo]:
         best[own] = 0.0
         echoed &= ~own
         stated &= ~own
-        for b, e, f in zip(best.tolist(), echoed.tolist(), stated.tolist()):
-            out.append(Echo({keys[t]: v for t, v in enumerate(b) if v > 0.0},
-                            {keys[t] for t, x in enumerate(f) if x}, {keys[t] for t, x in enumerate(e) if x}))
+        for b, close, e, f in zip(best.tolist(), (best > 0.0).tolist(), echoed.tolist(), stated.tolist()):
+            out.append(Echo(dict(compress(zip(keys, b), close)), set(compress(keys, f)), set(compress(keys, e))))
     return out
 
 
