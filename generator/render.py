@@ -334,9 +334,12 @@ def _collections(env: Environment, site: Site, base: str, ordered: tuple[Story, 
         story_ids = {story.id for story, _ in items}
         its = [s for s in ordered if s.id in story_ids]
         plan.append((unit_key(base, "outlet", name, when, item_keys), waits(its),
-                     lambda path=path, name=name, items=items, when=when, its=its:
-                     [_page(env, "outlet.html", path, as_of(site, when), name=name, items=items, digests=digests)]
-                     + feeds.outlet_feeds(as_of(site, when), name, its, digests)))
+                     lambda path=path, name=name, items=items, when=when:
+                     [_page(env, "outlet.html", path, as_of(site, when), name=name, items=items, digests=digests)]))
+        # its feeds show its newest stories only: they need not wait for the page's
+        top = its[:feeds.FEED_ENTRIES]
+        plan.append((unit_key(base, "outlet feeds", name, when, _newest(its), [keys[s.id] for s in top]), waits(top),
+                     lambda name=name, when=when, its=its: feeds.outlet_feeds(as_of(site, when), name, its, digests)))
         pages.append(path)
     top = ordered[:feeds.FEED_ENTRIES]
     plan.append((unit_key(base, "feeds", newest, [keys[s.id] for s in top]), waits(top),
