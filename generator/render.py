@@ -221,7 +221,7 @@ def _stories(run: Run, env: Environment, site: Site, built: Site, base: str, ord
     if pool is not None and parallel > 1 and total >= PARALLEL_FROM:
         # The first story here: what summaries need (lemma dictionaries) is loaded before the workers start, once.
         first = [_story_unit(env, site, built, *items[0])]
-        size = max(1, min(64, total // (parallel * 8)))
+        size = max(1, min(32, total // (parallel * 8)))  # small shares: the workers end close together
         tasks = [cache.dumps((user_templates, site, built, items[i:i + size])) for i in range(1, total, size)]
         results: Iterator[list[StoryUnit]] = itertools.chain([first], pool.map(_make_stories, tasks))
     else:

@@ -126,6 +126,7 @@ class _Terms(dict):
 
 _TERMS: dict[str, _Terms] = {}  # language -> its table
 _TERMS_MAX = 1_000_000  # words kept per language; past that the table starts afresh
+_NO_TERM = frozenset([None])  # what a function word counts as
 
 
 def terms(text: str, language: str | None) -> frozenset[str]:
@@ -134,9 +135,8 @@ def terms(text: str, language: str | None) -> frozenset[str]:
     table = _TERMS.get(lang)
     if table is None or len(table) > _TERMS_MAX:
         table = _TERMS[lang] = _Terms(lang)
-    found = set(map(table.__getitem__, _WORD.findall(text)))
-    found.discard(None)
-    return frozenset(found)
+    found = frozenset(map(table.__getitem__, _WORD.findall(text)))
+    return found - _NO_TERM if None in found else found
 
 
 def sentences(article: Article) -> list[Sentence]:
