@@ -18,7 +18,8 @@ from generator.lemmas import lemmatize
 from generator.sentences import knowledge, stopwords
 
 _RUN = re.compile(r"[A-ZÄÖÜ][\w'’-]*(?:\s+[A-ZÄÖÜ][\w'’-]*)*")
-_CAPITALISED = re.compile(r"(?<!\w)[A-ZÄÖÜ]\w*")  # whole words (as \b bounds them) that begin with a capital
+# whole words (as \b bounds them) that begin with a capital; the capital first, so that the search jumps to capitals
+_CAPITALISED = re.compile(r"[A-ZÄÖÜ](?<!\w[A-ZÄÖÜ])\w*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,8 @@ def mentions(text: str) -> tuple[set[str], set[str]]:
     people, found = set(), set()
     for run in _RUN.findall(text):
         places_of_run, person = _run_names(run)
-        found.update(places_of_run)
+        if places_of_run:
+            found.update(places_of_run)
         if person:
             people.add(person)
     return people, found

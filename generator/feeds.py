@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from feedgen.feed import FeedGenerator
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from generator.model import Article, OutputFile, Story
 from generator.site import Site, anchor, http_url, outlet_path, story_path
@@ -87,15 +87,14 @@ def summary_text(site: Site, story: Story, digest: Digest) -> str:
 
 def summary_html(site: Site, story: Story, digest: Digest, folder: str = "") -> str:
     """HTML (escaped here, sent as text to the feed in ``folder``): the summary and the list of sources with their
-    links."""
+    links. Every text is escaped on its way in (``escape`` gives Markup, which an f-string takes as it is)."""
     page = feed_link(site, folder, story_path(story))
-    items = [Markup("<li>{} ({})</li>").format(s.text, ", ".join(_outlet(site, a) for a in s.sources))
-             for s in digest.summary]
-    sources = [Markup('<li>{}: <a href="{}">{}</a></li>').format(_outlet(site, a), http_url(a.url) or
-                                                               f"{page}#{anchor(a)}", a.title)
-               for a in story.articles]
-    return str(Markup("<ul>{}</ul><p>{}. {}:</p><ul>{}</ul>").format(
-        Markup("").join(items), _counts(site, story, digest), site.ui.label("sources"), Markup("").join(sources)))
+    items = "".join(f"<li>{escape(s.text)} ({escape(', '.join(_outlet(site, a) for a in s.sources))})</li>"
+                    for s in digest.summary)
+    sources = "".join(f'<li>{escape(_outlet(site, a))}: <a href="{escape(http_url(a.url) or f"{page}#{anchor(a)}")}">'
+                      f"{escape(a.title)}</a></li>" for a in story.articles)
+    return (f"<ul>{items}</ul><p>{escape(_counts(site, story, digest))}. {escape(site.ui.label('sources'))}:</p>"
+            f"<ul>{sources}</ul>")
 
 
 def story_entry(site: Site, story: Story, digest: Digest, folder: str = "") -> Entry:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import replace
 from datetime import date, datetime
@@ -203,9 +203,9 @@ def _make_stories(task: bytes) -> list[StoryUnit]:
 
 def _stories(run: Run, env: Environment, site: Site, built: Site, base: str, ordered: tuple[Story, ...],
              keys: dict[str, str], digests: Digests, user_templates: Path | None, pool: Executor | None,
-             parallel: int, progress: Progress | None) -> tuple[dict[str, str], dict[str, str]]:
-    """Every story's page and feeds; the unit key of each story page, and the entry in stories.json of each story
-    rendered (by story id)."""
+             parallel: int, progress: Progress | None, waiting: _Waiting) -> tuple[dict[str, str], dict[str, str]]:
+    """Every story's page and feeds, and the ``waiting`` units as their stories are done; the unit key of each story
+    page, and the entry in stories.json of each story rendered (by story id)."""
     page_keys: dict[str, str] = {}
     todo: list[tuple[str, Story]] = []
     for story in ordered:
@@ -221,13 +221,16 @@ def _stories(run: Run, env: Environment, site: Site, built: Site, base: str, ord
     if pool is not None and parallel > 1 and total >= PARALLEL_FROM:
         # The first story here: what summaries need (lemma dictionaries) is loaded before the workers start, once.
         first = [_story_unit(env, site, built, *items[0])]
-        size = max(1, min(64, total // (parallel * 8)))
+        size = max(1, min(32, total // (parallel * 8)))  # small shares: the workers end close together
         tasks = [cache.dumps((user_templates, site, built, items[i:i + size])) for i in range(1, total, size)]
         results: Iterator[list[StoryUnit]] = itertools.chain([first], pool.map(_make_stories, tasks))
     else:
         results = ([_story_unit(env, site, built, story, packed)] for story, packed in items)
     position = 0
     entries: dict[str, str] = {}
+    at = {s.id: i for i, s in enumerate(ordered)}
+    todo_at = [at[story.id] for _, story in todo] + [len(ordered)]  # the stories before the next one are done
+    waiting.ready(todo_at[0])
     for chunk in results:
         for packed, files, entry in chunk:
             key, story = todo[position]
@@ -235,6 +238,7 @@ def _stories(run: Run, env: Environment, site: Site, built: Site, base: str, ord
             digests.add(story, packed)
             run.put(key, files)
             entries[story.id] = entry
+        waiting.ready(todo_at[position])
         done = position
         if progress:
             progress("render", done, total)
@@ -261,18 +265,45 @@ def _search(run: Run, site: Site, ordered: tuple[Story, ...], page_keys: dict[st
     return tuple(s.name for s in shards if s.name)
 
 
-def _collections(run: Run, env: Environment, site: Site, base: str, ordered: tuple[Story, ...],
-                 keys: dict[str, str], digests: Digests, per_page: int) -> list[str]:
+Planned = tuple[str, int, Callable[[], list[OutputFile]]]  # unit key, the stories it waits for, how to make it
+
+
+class _Waiting:
+    """Units that list stories (``_collections``), each made as soon as the stories it shows are rendered: it waits
+    for the first ``n`` stories of the front page order, whose digests are known then; the others are still being
+    rendered (in the workers, while this process makes the pages that can be made)."""
+
+    def __init__(self, run: Run, plan: list[Planned]):
+        self._run = run
+        self._plan = sorted(plan, key=lambda unit: unit[1])
+        self._next = 0
+
+    def ready(self, stories: int) -> None:
+        """The first ``stories`` stories are rendered: make what waits for no more."""
+        while self._next < len(self._plan) and self._plan[self._next][1] <= stories:
+            key, _, make = self._plan[self._next]
+            self._next += 1
+            self._run.unit(key, make)
+
+
+def _collections(env: Environment, site: Site, base: str, ordered: tuple[Story, ...], keys: dict[str, str],
+                 digests: Digests, per_page: int) -> tuple[list[Planned], list[str]]:
     """The pages and feeds that list stories: front pages, archive, outlets, the site's feeds; their page paths.
     ``site`` is as of the newest report of all; a page that shows fewer stories is as of the newest it shows."""
     newest = site.generated
+    at = {s.id: i for i, s in enumerate(ordered)}
+
+    def waits(stories: Iterable[Story]) -> int:
+        return max((at[s.id] + 1 for s in stories), default=0)
+
+    plan: list[Planned] = []
     pages: list[str] = []
     chunks = front_pages(ordered, per_page)
     for number, chunk in enumerate(chunks, 1):
         when = _newest(chunk) or newest
-        run.unit(unit_key(base, "index", number, len(chunks), when, [keys[s.id] for s in chunk]),
-                 lambda chunk=chunk, number=number, when=when:
-                 [index_page(env, as_of(site, when), chunk, digests, number, len(chunks))])
+        plan.append((unit_key(base, "index", number, len(chunks), when, [keys[s.id] for s in chunk]), waits(chunk),
+                     lambda chunk=chunk, number=number, when=when:
+                     [index_page(env, as_of(site, when), chunk, digests, number, len(chunks))]))
     pages += [page_path(number, len(chunks)) for number in range(len(chunks), 0, -1)]
     by_day: dict[date, list[Story]] = {}
     for section in sections(site, ordered):
@@ -280,35 +311,40 @@ def _collections(run: Run, env: Environment, site: Site, base: str, ordered: tup
             by_day.setdefault(section.day, []).extend(section.stories)
     counts = Counter(story_day(site, s) for s in ordered if s.last_published)
     days = sorted(counts.items(), reverse=True)
-    run.unit(unit_key(base, "archive", newest, days),
-             lambda: [_page(env, "archive.html", "archive/index.html", site, days=days)])
+    plan.append((unit_key(base, "archive", newest, days), 0,
+                 lambda: [_page(env, "archive.html", "archive/index.html", site, days=days)]))
     pages.append("archive/index.html")
     for day, _ in days:
         day_stories = tuple(by_day.get(day, ()))
         when = _newest(day_stories) or newest
         path = archive_path(day) + "index.html"
-        run.unit(unit_key(base, "day", day, when, [keys[s.id] for s in day_stories]),
-                 lambda path=path, day=day, day_stories=day_stories, when=when:
-                 [_page(env, "day.html", path, as_of(site, when), day=day, stories=day_stories, digests=digests)])
+        plan.append((unit_key(base, "day", day, when, [keys[s.id] for s in day_stories]), waits(day_stories),
+                     lambda path=path, day=day, day_stories=day_stories, when=when:
+                     [_page(env, "day.html", path, as_of(site, when), day=day, stories=day_stories,
+                            digests=digests)]))
         pages.append(path)
     by_outlet = outlets(ordered)
     listing = [(name, [(keys[s.id], a.id) for s, a in items]) for name, items in by_outlet.items()]
-    run.unit(unit_key(base, "outlets", newest, listing),
-             lambda: [_page(env, "outlets.html", "outlets/index.html", site, outlets=by_outlet)])
+    plan.append((unit_key(base, "outlets", newest, listing), 0,
+                 lambda: [_page(env, "outlets.html", "outlets/index.html", site, outlets=by_outlet)]))
     pages.append("outlets/index.html")
     for (name, items), (_, item_keys) in zip(by_outlet.items(), listing):
         when = max((a.published for _, a in items if a.published), default=None) or newest
         path = outlet_path(name) + "index.html"
         story_ids = {story.id for story, _ in items}
         its = [s for s in ordered if s.id in story_ids]
-        run.unit(unit_key(base, "outlet", name, when, item_keys),
-                 lambda path=path, name=name, items=items, when=when, its=its:
-                 [_page(env, "outlet.html", path, as_of(site, when), name=name, items=items, digests=digests)]
-                 + feeds.outlet_feeds(as_of(site, when), name, its, digests))
+        plan.append((unit_key(base, "outlet", name, when, item_keys), waits(its),
+                     lambda path=path, name=name, items=items, when=when:
+                     [_page(env, "outlet.html", path, as_of(site, when), name=name, items=items, digests=digests)]))
+        # its feeds show its newest stories only: they need not wait for the page's
+        top = its[:feeds.FEED_ENTRIES]
+        plan.append((unit_key(base, "outlet feeds", name, when, _newest(its), [keys[s.id] for s in top]), waits(top),
+                     lambda name=name, when=when, its=its: feeds.outlet_feeds(as_of(site, when), name, its, digests)))
         pages.append(path)
-    top = [keys[s.id] for s in ordered[:feeds.FEED_ENTRIES]]
-    run.unit(unit_key(base, "feeds", newest, top), lambda: feeds.site_feeds(site, ordered, digests))
-    return pages
+    top = ordered[:feeds.FEED_ENTRIES]
+    plan.append((unit_key(base, "feeds", newest, [keys[s.id] for s in top]), waits(top),
+                 lambda: feeds.site_feeds(site, ordered, digests)))
+    return plan, pages
 
 
 def render_site(sink: Sink, stories: tuple[Story, ...], config: Config, now: datetime,
@@ -330,10 +366,12 @@ def render_site(sink: Sink, stories: tuple[Story, ...], config: Config, now: dat
     ordered = front_page_order(site, stories)
     keys = {s.id: story_key(s, key_of) for s in ordered}
     digests = Digests(ordered, keys, {k: memo.digests[k] for k in keys.values() if k in memo.digests})
+    plan, collection_pages = _collections(env, site, base, ordered, keys, digests, config.stories_per_page)
+    waiting = _Waiting(run, plan)
     page_keys, made = _stories(run, env, site, built, base, ordered, keys, digests, user_templates, pool, parallel,
-                               progress)
-    pages = list(page_keys)
-    pages += _collections(run, env, site, base, ordered, keys, digests, config.stories_per_page)
+                               progress, waiting)
+    waiting.ready(len(ordered))
+    pages = list(page_keys) + collection_pages
     for redirect in redirects:
         survivor = redirect.survivor
         run.unit(unit_key(base, "redirect", site.generated, redirect.absorbed, keys[survivor.id]),

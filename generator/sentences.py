@@ -5,10 +5,12 @@ without function words, compare two sentences by the share of content words they
 """
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import compress
 from importlib import resources
 
 import numpy as np
@@ -17,8 +19,11 @@ from generator.lemmas import lemmatize
 from generator.model import Article
 
 MIN_TERMS = 4  # a sentence with fewer content words states no fact worth comparing
-_END = re.compile(r"""(?<=[.!?…])["'»«“”‘’)]*\s+(?=["'»«“„‘(]?[A-ZÄÖÜ0-9])"""
-                  r"""|(?<=[a-zäöüß]{3}[.!?])(?=[A-ZÄÖÜ][a-zäöüß]{2})""")  # also "eingefroren.Washington"
+# A sentence end: the mark itself, then quotes and a space before a capital or a digit, or (glued) a capitalised word
+# ("eingefroren.Washington"). The pattern begins with the mark, so that the search jumps from mark to mark.
+_END = re.compile(r"""[.!?…](?:["'»«“”‘’)]*\s+(?=["'»«“„‘(]?[A-ZÄÖÜ0-9])"""
+                  r"""|(?<=[a-zäöüß]{3}[.!?])(?=[A-ZÄÖÜ][a-zäöüß]{2}))""")
+_LOOK_BACK = 64  # characters before a mark in which its word is looked for first
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 _LEMMA_LANGUAGES = ("de", "en")
 
@@ -49,9 +54,9 @@ def _abbreviations() -> frozenset[str]:
     return frozenset(knowledge()["abbreviations"])
 
 
-def _ends_sentence(before: str) -> bool:
-    """Whether the text ``before`` a candidate break really ends a sentence."""
-    word = before.rstrip("\"'»«“”‘’)").rsplit(None, 1)[-1] if before.strip() else ""
+def _word_ends_sentence(word: str) -> bool:
+    """Whether ``word``, the last before a candidate break, ends a sentence (not an abbreviation, a day number or
+    an initial)."""
     if not word.endswith("."):
         return True
     stem = word[:-1].lower().lstrip("(\"'„“»")
@@ -62,13 +67,26 @@ def _ends_sentence(before: str) -> bool:
     return not (len(stem) == 1 and stem.isalpha())  # an initial: "George W. Bush"
 
 
+def _last_word(text: str, start: int, end: int) -> str:
+    """The last word of ``text[start:end]``, which ends with a sentence mark ('' where the mark is not a full stop,
+    which no abbreviation ends with); looked for in the last _LOOK_BACK characters first."""
+    if text[end - 1] != ".":
+        return ""  # only a full stop can follow an abbreviation: any other mark ends the sentence
+    near = max(start, end - _LOOK_BACK)
+    parts = text[near:end].rsplit(None, 1)
+    if len(parts) == 2 or near == start:
+        return parts[-1]
+    return text[start:end].rsplit(None, 1)[-1]
+
+
 def split(text: str) -> list[str]:
     """The sentences of one paragraph."""
     parts: list[str] = []
     start = 0
     for match in _END.finditer(text):
-        if _ends_sentence(text[start:match.start()]):
-            parts.append(text[start:match.start()].strip())
+        end = match.start() + 1  # just after the mark
+        if _word_ends_sentence(_last_word(text, start, end)):
+            parts.append(text[start:end].strip())
             start = match.end()
     parts.append(text[start:].strip())
     return [p.lstrip("-–—•* ").strip() for p in parts if p.lstrip("-–—•* ").strip()]
@@ -108,6 +126,7 @@ class _Terms(dict):
 
 _TERMS: dict[str, _Terms] = {}  # language -> its table
 _TERMS_MAX = 1_000_000  # words kept per language; past that the table starts afresh
+_NO_TERM = frozenset([None])  # what a function word counts as
 
 
 def terms(text: str, language: str | None) -> frozenset[str]:
@@ -116,9 +135,8 @@ def terms(text: str, language: str | None) -> frozenset[str]:
     table = _TERMS.get(lang)
     if table is None or len(table) > _TERMS_MAX:
         table = _TERMS[lang] = _Terms(lang)
-    found = set(map(table.__getitem__, _WORD.findall(text)))
-    found.discard(None)
-    return frozenset(found)
+    found = frozenset(map(table.__getitem__, _WORD.findall(text)))
+    return found - _NO_TERM if None in found else found
 
 
 def sentences(article: Article) -> list[Sentence]:
@@ -165,12 +183,14 @@ def echoes(sents: list[Sentence]) -> list[Echo]:
     from an inverted index (numpy), ROWS sentences at a time: only pairs that share a word are counted, and a
     story of hundreds of reports needs no sentences x sentences table at once."""
     n = len(sents)
-    if n == 0:
-        return []
     names: dict[str, int] = {}
-    text_of = np.array([names.setdefault(s.article_id, len(names)) for s in sents], dtype=np.intp)
-    ids: dict[str, int] = {}
-    term = np.array([ids.setdefault(t, len(ids)) for s in sents for t in s.terms], dtype=np.intp)
+    text_numbers = [names.setdefault(s.article_id, len(names)) for s in sents]
+    if len(names) < 2:  # no other text to echo any sentence
+        return [Echo() for _ in sents]
+    text_of = np.array(text_numbers, dtype=np.intp)
+    words = [t for s in sents for t in s.terms]
+    ids = dict(zip(dict.fromkeys(words), itertools.count()))  # term -> its number (any numbering will do)
+    term = np.fromiter(map(ids.__getitem__, words), dtype=np.intp, count=len(words))
     length = np.array([len(s.terms) for s in sents], dtype=np.intp)
     postings = _Postings(np.repeat(np.arange(n), length), term, len(ids))
     offsets = np.r_[0, np.cumsum(length)]
@@ -192,9 +212,8 @@ def echoes(sents: list[Sentence]) -> list[Echo]:
         best[own] = 0.0
         echoed &= ~own
         stated &= ~own
-        for b, e, f in zip(best.tolist(), echoed.tolist(), stated.tolist()):
-            out.append(Echo({keys[t]: v for t, v in enumerate(b) if v > 0.0},
-                            {keys[t] for t, x in enumerate(f) if x}, {keys[t] for t, x in enumerate(e) if x}))
+        for b, close, e, f in zip(best.tolist(), (best > 0.0).tolist(), echoed.tolist(), stated.tolist()):
+            out.append(Echo(dict(compress(zip(keys, b), close)), set(compress(keys, f)), set(compress(keys, e))))
     return out
 
 

@@ -12,12 +12,13 @@ from math import fsum
 
 from generator.entities import Named, named_by_several
 from generator.model import Article, Story
-from generator.sentences import MIN_TERMS, Echo, Sentence, dice, echoes, same_fact, sentences, terms
+from generator.sentences import MIN_TERMS, Echo, Sentence, dice, echoes, sentences, terms
 
 SUMMARY_MIN, SUMMARY_MAX = 3, 5
 ADDS_MAX = 3  # sentences shown per source under "what it adds"
 REDUNDANT = 0.35  # a candidate this close (Dice) to a chosen sentence says nothing new
 REUSED_SOURCE = 0.6  # a source that already gave a summary sentence counts this much less: draw from several
+_NONE_NAMED = Named((), ())  # what one text names by several sources: nobody, nowhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +111,10 @@ def _choose(pool: list[tuple[Sentence, Echo]], texts: int, count: int) -> list[t
 
 
 def _repeats(s: Sentence, c: Sentence) -> bool:
-    """Whether ``s`` says nothing new beside ``c``: too close to it (REDUNDANT), or the same fact (same_fact)."""
-    return dice(s.terms, c.terms) >= REDUNDANT or same_fact(s, c)
+    """Whether ``s`` says nothing new beside ``c``: too close to it (REDUNDANT), or the same fact (same_fact). Two
+    sentences that state the same fact are closer than REDUNDANT (SAME_FACT > REDUNDANT): closeness decides."""
+    return dice(s.terms, c.terms) >= REDUNDANT
+
 
 
 def summarize(story: Story) -> Digest:
@@ -131,7 +134,7 @@ def summarize(story: Story) -> Digest:
         headline=representative_headline(story, _bodies(groups, of_text)),
         summary=tuple(summary),
         adds=_adds(pool) if len(groups) > 1 else {},
-        named=named_by_several(g[0].title + "\n" + g[0].text for g in groups),
+        named=named_by_several(g[0].title + "\n" + g[0].text for g in groups) if len(groups) > 1 else _NONE_NAMED,
         reports=len(groups),
         copies={a.id: tuple(b.id for b in g if b is not a) for g in groups if len(g) > 1 for a in g},
     )

@@ -189,3 +189,29 @@ def test_search_index_stems_in_the_site_language(language: str) -> None:
     files = render((story(article("a", "Titel", BODY)),), Config(language=language), NOW)
     entry = next(f for f in files if f.path == "pagefind/pagefind-entry.json")
     assert list(json.loads(entry.content)["languages"]) == [language]
+
+
+def test_rendering_in_worker_processes_gives_the_files_of_a_serial_render() -> None:
+    """Story pages are shared among workers while this process makes the pages that list stories as soon as the
+    stories they show are done (render._Waiting): the files are those of one process doing it all in order."""
+    from generator.build import workers
+    from generator.render import PARALLEL_FROM, render_site
+    from generator.units import Collect
+
+    outlets = ["Blatt A", "Blatt B", "Blatt C", None]
+    stories = tuple(story(article(f"s{i}a", f"Meldung {i} über den Hafen", BODY, outlet=outlets[i % 4], hours=7 * i),
+                          article(f"s{i}b", f"Bericht {i} zum Hafen", BODY, outlet=outlets[(i + 1) % 4],
+                                  hours=7 * i + 1))
+                    for i in range(PARALLEL_FROM + 6))
+    config = Config(stories_per_page=8)
+    serial = Collect()
+    render_site(serial, stories, config, NOW)
+    with workers(2) as pool:
+        if pool is None:
+            pytest.skip("no worker processes here")
+        shared = Collect()
+        render_site(shared, stories, config, NOW, pool=pool, parallel=2)
+    assert sorted(f.path for f in shared.files) == sorted(f.path for f in serial.files)
+    assert {f.path: f.content for f in shared.files} == {f.path: f.content for f in serial.files}
+    assert any(f.path.startswith("outlets/") for f in serial.files) and any(f.path.startswith("archive/2015")
+                                                                           for f in serial.files)

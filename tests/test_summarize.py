@@ -172,3 +172,20 @@ def test_echoes_worked_out_a_few_sentences_at_a_time_are_the_same(monkeypatch: p
     whole = echoes(sents)
     monkeypatch.setattr(module, "ROWS", 3)  # a big story's sentences go in blocks (memory: ROWS x sentences)
     assert echoes(sents) == whole and len(sents) > 3
+
+
+def test_two_sentences_that_state_the_same_fact_are_too_close_for_one_summary() -> None:
+    """summarize._repeats decides by closeness alone: it relies on every same fact being closer than REDUNDANT."""
+    from generator.summarize import REDUNDANT, _repeats
+    assert SAME_FACT > REDUNDANT
+    a = Sentence("x", "a", 0, frozenset({"fire", "harbour", "mayor", "ship"}))
+    b = Sentence("y", "b", 0, frozenset({"fire", "harbour", "mayor", "storm", "rain"}))
+    assert same_fact(a, b) and _repeats(a, b)
+
+
+def test_a_story_of_one_text_names_nobody_by_several_sources_and_echoes_nothing() -> None:
+    one = story(article("a1", "Feuer im Hafen von Hamburg", "Angela Merkel besuchte Hamburg am Montag. "
+                        "Angela Merkel sprach in Hamburg mit der Feuerwehr über den Brand im Hafen."))
+    digest = summarize(one)
+    assert digest.named.people == () and digest.named.places == ()
+    assert all(e == Echo() for e in echoes(sentences(one.articles[0])))
