@@ -32,7 +32,7 @@ from generator.config import Config
 from generator.write import Written
 
 FOLDER = ".newsdigest-cache"
-FORMAT = 2  # bump when the layout of the cache changes
+FORMAT = 3  # bump when the layout of the cache changes
 MAGIC = b"newsdigest-cache\n"
 SHARDS = 64  # large parts (input entries, memos) are saved in this many files each: a rebuild rewrites the few that changed
 # A file modified this close to (or after) the last scan may have changed again within one mtime tick: its bytes
@@ -186,8 +186,12 @@ def loads(data: bytes, refs: Sequence[object] = ()) -> object:
         return _RefUnpickler(io.BytesIO(data), refs).load()
 
 
+def _checksum(payload: bytes) -> bytes:
+    return b"crc32:%08x" % zlib.crc32(payload)
+
+
 def _save_file(path: Path, version_hash: str, payload: bytes) -> None:
-    header = MAGIC + version_hash.encode("ascii") + b"\n" + hashlib.sha256(payload).hexdigest().encode("ascii") + b"\n"
+    header = MAGIC + version_hash.encode("ascii") + b"\n" + _checksum(payload) + b"\n"
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(temporary, "wb") as handle:
         handle.write(header)
@@ -204,7 +208,7 @@ def _load_file(path: Path, version_hash: str) -> object:
     if lines[1].decode("ascii", "replace") != version_hash:
         raise ValueError("made by another version or for another build")
     payload = lines[3]
-    if hashlib.sha256(payload).hexdigest().encode("ascii") != lines[2]:
+    if _checksum(payload) != lines[2]:
         raise ValueError("damaged")
     with collector.paused():
         return pickle.loads(payload)
