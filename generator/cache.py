@@ -224,9 +224,22 @@ def _load_file(path: Path, version_hash: str) -> object:
 
 
 def _shard(key: object) -> int:
-    """The shard of a key (the same in every process: no salted hash)."""
-    text = key if isinstance(key, str) else repr(key)
+    """The shard of a key (the same in every process: no salted hash). A tuple (a memo's key) is placed by its
+    strings, which is cheaper than its repr and spreads as well."""
+    if type(key) is tuple:
+        text = "\0".join([part for part in key if type(part) is str]) or repr(key)
+    else:
+        text = key if isinstance(key, str) else repr(key)
     return zlib.crc32(text.encode("utf-8", "surrogatepass")) % SHARDS
+
+
+def _order(keys: Iterable[object]) -> bytes:
+    """The shard of each key, in order (``_shard``; written out for the common case of string keys)."""
+    try:
+        return bytes([zlib.crc32(key.encode("utf-8", "surrogatepass")) % SHARDS  # type: ignore[attr-defined]
+                      for key in keys])
+    except AttributeError:  # not all of them strings
+        return bytes([_shard(key) for key in keys])
 
 
 _PLAIN = (int, float, str, bytes, tuple, Written)  # values that compare by value cheaply (and without arrays)
@@ -352,11 +365,13 @@ def save(where: Path, version_hash: str, state: State) -> None:
         present = {path.name for path in where.iterdir()}
         keep = {"main", "lookups"}
         for part, entries in parts.items():
-            order = bytes(_shard(key) for key in entries)
-            by_shard: dict[int, dict] = {}
+            order = _order(entries)
+            by_shard: list[dict] = [{} for _ in range(SHARDS)]
             for number, (key, value) in zip(order, entries.items()):
-                by_shard.setdefault(number, {})[key] = value
-            for number, shard in by_shard.items():
+                by_shard[number][key] = value
+            for number, shard in enumerate(by_shard):
+                if not shard:
+                    continue
                 name = f"{part}-{number:02d}"
                 keep.add(name)
                 if name not in present or not _unchanged(state.loaded_shards.get(name), shard):
