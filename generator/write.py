@@ -127,7 +127,9 @@ class Staging:
         self.written: dict[str, Written] = {}
         self.changed = 0
         self._seen: dict[str, str] = {}
-        self._checked: dict[str, tuple[int, int]] = {}  # path -> (inode, device) of the current site's file there
+        # path -> the identity (inode, device) of the current site's file there, as ``unchanged`` found it just now
+        # together with the record of it that it checked
+        self._checked: dict[str, tuple[int, int, Written]] = {}
         self._folders: set[str] = set()
         self._staging: Path | None = None
         self._root = ""  # the staging folder as a string (paths are joined to it often)
@@ -206,7 +208,7 @@ class Staging:
                 return False
             if (info.st_size, info.st_mtime_ns, info.st_ino) != (record.size, record.mtime_ns, record.inode):
                 return False
-            self._checked[path] = (info.st_ino, info.st_dev)  # for ``keep``, which most often follows
+            self._checked[path] = (info.st_ino, info.st_dev, record)  # for ``keep``, which most often follows
             return True
         return check
 
@@ -215,10 +217,13 @@ class Staging:
         checked = self._checked.pop(path, None)
         target, current = self._target(path, folder=False, safe=checked is not None)
         # most often the reused folder holds the very file already (the build before kept it): no folder to make
-        info = self._held(current, target, checked)
+        info = self._held(current, target, checked[:2] if checked else None)
         if info is None:
             self._folder_of(target)
             info = self._new_link(current, target)
+        elif checked is not None:  # the very file that was recorded: the record stands
+            self.written[path] = checked[2]
+            return
         self._record(path, info)
 
     def _held(self, current: str, target: str,
