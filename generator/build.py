@@ -8,12 +8,11 @@ the last build leaves a redirect behind (generator/identity.py).
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,7 +26,7 @@ from generator.inputs import Content, read_content
 from generator.model import Article, BuildReport, OutputFile, Problem, Story
 from generator.render import render_site
 from generator.units import Collect, article_key
-from generator.write import Staging, Written, check_output_dir, hold
+from generator.write import Staging, check_output_dir, hold
 
 Progress = Callable[[str, int, int], None]
 
@@ -58,10 +57,20 @@ def cores() -> int:
 
 class _Reporting(Executor):
     """A pool whose workers send back, with each result, the dictionary answers they learned
-    (generator/lookups.py), so that the cache keeps them."""
+    (generator/lookups.py), so that the cache keeps them. The processes (and the modules that start them) come
+    only with the first task: a rebuild after a few new articles mostly has none to give."""
 
-    def __init__(self, pool: Executor):
-        self._pool = pool
+    def __init__(self, parallel: int):
+        self._parallel = parallel
+        self._started: Executor | None = None
+
+    @property
+    def _pool(self) -> Executor:
+        if self._started is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+            self._started = ProcessPoolExecutor(self._parallel, mp_context=multiprocessing.get_context("fork"))
+        return self._started
 
     def map(self, fn, *iterables, timeout=None, chunksize=1):  # type: ignore[no-untyped-def, override]
         results = self._pool.map(_reporting, itertools.repeat(fn), *iterables, timeout=timeout, chunksize=chunksize)
@@ -76,22 +85,27 @@ class _Reporting(Executor):
         return self._pool.submit(fn, *args, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        self._pool.shutdown(wait, cancel_futures=cancel_futures)
+        if self._started is not None:
+            self._started.shutdown(wait, cancel_futures=cancel_futures)
 
 
 def _reporting(fn: Callable[..., object], *args: object) -> tuple[object, lookups.Saved]:
     return fn(*args), lookups.fresh()
 
 
+def _can_fork() -> bool:
+    return hasattr(os, "fork")  # where multiprocessing offers the "fork" start method (not Windows)
+
+
 @contextmanager
 def workers(parallel: int) -> Iterator[Executor | None]:
     """Processes to share work among; None where there is one core, where the system cannot fork, or where other
     threads run (``serve``): forking a process with threads may copy a lock that another thread holds."""
-    if parallel <= 1 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+    if parallel <= 1 or threading.active_count() > 1 or not _can_fork():
         yield None
         return
-    with ProcessPoolExecutor(parallel, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield _Reporting(pool)
+    with _Reporting(parallel) as pool:
+        yield pool
 
 
 def site_files(config: Config, paths: Paths, now: datetime) -> tuple[list[OutputFile], tuple[Story, ...], int,
@@ -109,20 +123,6 @@ def site_files(config: Config, paths: Paths, now: datetime) -> tuple[list[Output
 def _key_of(known: Callable[[Article], str | None]) -> Callable[[Article], str]:
     """An article's key: the one the content stage gave it, or (a changed copy) a hash of all it is."""
     return lambda article: known(article) or article_key(article)
-
-
-def _unchanged(output: Path, written: dict[str, Written]) -> Callable[[str], bool]:
-    """Whether the output folder's file at a path is still the one the last build wrote there."""
-    def check(path: str) -> bool:
-        record = written.get(path)
-        if record is None:
-            return False
-        try:
-            info = os.lstat(f"{output}/{path}")
-        except (OSError, ValueError):
-            return False
-        return (info.st_size, info.st_mtime_ns, info.st_ino) == (record.size, record.mtime_ns, record.inode)
-    return check
 
 
 def build(config: Config, paths: Paths, now: datetime, strict: bool = False, force: bool = False,
@@ -155,14 +155,15 @@ def _build(config: Config, paths: Paths, now: datetime, strict: bool, progress: 
     if progress:
         progress("group", 0, 1)
     with workers(cores()) as pool:
-        stories, group_memo = group_with_memo(content.articles, config.grouping, state.group, pool)
+        stories, group_memo = group_with_memo(content.articles, config.grouping, state.group, pool,
+                                              content.group_key_of)
     stories = infer_dates(stories, config)
     redirects, register = identity.follow(stories, state.register)
     if strict and content.problems:
         raise StrictError(content.problems)
     with Staging(paths.output, reuse=where / "site") as stage, workers(cores()) as pool:
         memo = render_site(stage, stories, config, now, paths.templates, state.render,
-                           _unchanged(paths.output.resolve(), state.written), redirects,
+                           stage.unchanged(state.written), redirects,
                            _key_of(content.key_of), pool, cores(), progress, where / "templates")
         if progress:
             progress("write", 0, 1)

@@ -9,12 +9,11 @@ import codecs
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
-import ftfy
-import ftfy.badness
-import ftfy.chardata
-from charset_normalizer import from_bytes
+# ftfy and charset_normalizer are imported where a text needs them (few do): a rebuild that reads a few UTF-8
+# files without mojibake needs neither (a tenth of a second of imports).
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -31,9 +30,15 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 # Encodings that a detector confuses with one another on Western European text.
 _LATIN = frozenset({"cp1252", "latin_1", "iso8859_1", "iso8859_15", "cp1250", "iso8859_2", "mac_roman",
                     "mac_latin2", "cp850", "cp437", "iso8859_9", "cp1254", "iso8859_3", "iso8859_4", "cp1257"})
-_FTFY_CONFIG = ftfy.TextFixerConfig(unescape_html=False, fix_line_breaks=False, normalization=None,
-                                    uncurl_quotes=False, fix_latin_ligatures=False, fix_character_width=False,
-                                    explain=False)
+
+
+@lru_cache(maxsize=1)
+def _ftfy() -> tuple[Callable[..., str], object]:
+    """ftfy.fix_text and the options it is called with."""
+    import ftfy
+    return ftfy.fix_text, ftfy.TextFixerConfig(unescape_html=False, fix_line_breaks=False, normalization=None,
+                                                uncurl_quotes=False, fix_latin_ligatures=False,
+                                                fix_character_width=False, explain=False)
 
 
 class DecodeError(ValueError):
@@ -57,10 +62,11 @@ def fix_mojibake(text: str) -> str:
     """UTF-8 that was once read as Windows-1252 or Latin-1, read right again ("FÃ¼r" -> "Für")."""
     if not any(ch in text for ch in "ÃÂâÅ"):
         return text  # every common mojibake sequence starts with one of these; skip the slow path
-    if len(text) > _FTFY_CONFIG.max_decode_length:
-        return ftfy.fix_text(text, _FTFY_CONFIG)
+    fix_text, config = _ftfy()
+    if len(text) > config.max_decode_length:  # type: ignore[attr-defined]
+        return fix_text(text, config)
     # ftfy.fix_text fixes each line on its own; only the lines it could change are handed to it
-    return "".join(ftfy.fix_text(line, _FTFY_CONFIG) if _fixable(line) else line
+    return "".join(fix_text(line, config) if _fixable(line) else line
                    for line in _LINE.findall(text))
 
 
@@ -158,6 +164,8 @@ _MAYBE_BAD_SOURCE = r"""
 def _tests() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """_MAYBE_BAD (compiled where ftfy's pattern is the one it was written from, else ftfy's own) and the
     characters ftfy removes; made on first use, as few texts need them."""
+    import ftfy.badness
+    import ftfy.chardata
     if hashlib.sha256(ftfy.badness.BADNESS_RE.pattern.encode()).hexdigest() == _BADNESS_SHA:
         categories = ftfy.badness.MOJIBAKE_CATEGORIES
         maybe_bad = re.compile("(?=[^\\x00-\\x7f])(?:" + _MAYBE_BAD_SOURCE.format(**categories) + ")", re.VERBOSE)
@@ -201,6 +209,7 @@ def _control_share(sample: bytes) -> float:
 def _legacy(data: bytes) -> str:
     """Text in an 8-bit encoding. Where the detector sees a Latin script, Windows-1252 (a superset of Latin-1's
     printable characters and what Western European Windows writes) reads it; other scripts as detected."""
+    from charset_normalizer import from_bytes
     best = from_bytes(data).best()
     if best is not None and best.encoding.replace("-", "_") not in _LATIN:
         return str(best)

@@ -15,7 +15,7 @@ graph that new, changed or removed articles can reach, with the same result as a
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 
 from generator import collector
@@ -27,12 +27,13 @@ __all__ = ["GroupMemo", "content_key", "group", "group_with_memo"]
 
 
 def group_with_memo(articles: Sequence[Article], config: GroupingConfig, memo: GroupMemo | None,
-                    pool: Executor | None = None) -> tuple[tuple[Story, ...], GroupMemo]:
+                    pool: Executor | None = None,
+                    key_of: Callable[[Article], tuple] = content_key) -> tuple[tuple[Story, ...], GroupMemo]:
     """The stories of ``articles`` and the memo for the next run. Any memo (also one of another config, or None)
     gives exactly the stories a run without one gives. ``pool``: processes to share the reading of articles
-    among (same result)."""
+    among (same result); ``key_of``: ``content_key``, or what gives the same (kept from an earlier build)."""
     with collector.paused():
-        stories, new_memo = regroup(articles, config, memo, keep=True, pool=pool)
+        stories, new_memo = regroup(articles, config, memo, keep=True, pool=pool, key_of=key_of)
     assert new_memo is not None
     return stories, new_memo
 

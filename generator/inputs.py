@@ -12,7 +12,7 @@ import hashlib
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.cache import RACY_NS, Input
@@ -20,6 +20,7 @@ from generator.config import Config
 from generator.load import content_names, parse_file, printable, read_bytes, unknown_type
 from generator.model import Article, Problem, RawArticle
 from generator.normalize import normalize_one
+from generator.regroup import content_key
 
 PARALLEL_FROM = 200  # files to read before the work is shared among processes
 Progress = Callable[[str, int, int], None]
@@ -36,8 +37,15 @@ class Content:
     files: int  # files looked at
     read: int  # files read (new or changed)
 
+    group_keys: dict[int, tuple] = field(default_factory=dict)  # id() of each article -> its regroup.content_key
+
     def key_of(self, article: Article) -> str | None:
         return self.keys.get(id(article))
+
+    def group_key_of(self, article: Article) -> tuple:
+        """The article's key in the grouping, kept from the build that read its file (it hashes all its text)."""
+        key = self.group_keys.get(id(article))
+        return key if key is not None else content_key(article)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +61,10 @@ def _normalized(raws: list[RawArticle | Problem], config: Config) -> tuple[tuple
                                                                             tuple[Article | Problem, ...]]:
     loaded = tuple(r for r in raws if isinstance(r, Problem))
     return loaded, tuple(normalize_one(r, config) for r in raws if isinstance(r, RawArticle))
+
+
+def _group_keys(items: tuple[Article | Problem, ...]) -> tuple[tuple | None, ...]:
+    return tuple(content_key(item) if isinstance(item, Article) else None for item in items)
 
 
 def read_one(path: Path, name: str, old_sha: str | None, config: Config) -> _Result:
@@ -71,7 +83,7 @@ def read_one(path: Path, name: str, old_sha: str | None, config: Config) -> _Res
     if sha == old_sha:
         return _Result((), Input(info.st_size, info.st_mtime_ns, sha, (), ()), same=True)
     loaded, items = _normalized(parse_file(data, path.suffix, name), config)
-    return _Result(loaded, Input(info.st_size, info.st_mtime_ns, sha, loaded, items))
+    return _Result(loaded, Input(info.st_size, info.st_mtime_ns, sha, loaded, items, _group_keys(items)))
 
 
 def _read_chunk(task: tuple[list[tuple[str, str, str | None]], Config]) -> list[_Result]:
@@ -111,7 +123,7 @@ def read_content(content: Path, config: Config, previous: dict[str, Input] | Non
         if result.same:
             old = previous[name]
             assert result.entry is not None
-            entries[name] = Input(result.entry.size, result.entry.mtime_ns, old.sha, old.loaded, old.items)
+            entries[name] = Input(result.entry.size, result.entry.mtime_ns, old.sha, old.loaded, old.items, old.keys)
         elif result.entry is not None:
             entries[name] = result.entry
         else:
@@ -148,6 +160,7 @@ def _assemble(names: Sequence[str], entries: dict[str, Input], loaded: dict[str,
     load_problems = list(walk_problems)
     normalize_problems: list[Problem] = []
     keys: dict[int, str] = {}
+    group_keys: dict[int, tuple] = {}
     for name in names:
         entry = entries.get(name)
         if entry is None:
@@ -160,5 +173,8 @@ def _assemble(names: Sequence[str], entries: dict[str, Input], loaded: dict[str,
             else:
                 articles.append(item)
                 keys[id(item)] = f"{entry.sha}:{n}"
+                if n < len(entry.keys) and entry.keys[n] is not None:
+                    group_keys[id(item)] = entry.keys[n]
     cached = {name: entries[name] for name in names if name in entries}
-    return Content(tuple(articles), tuple(load_problems + normalize_problems), cached, keys, len(names), read)
+    return Content(tuple(articles), tuple(load_problems + normalize_problems), cached, keys, len(names), read,
+                   group_keys)

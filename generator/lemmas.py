@@ -10,36 +10,41 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 
-from simplemma import Lemmatizer
-from simplemma.strategies import DefaultStrategy
-from simplemma.strategies.dictionaries.stream_dictionary_factory import StreamDictionaryFactory
-
 from generator import lookups
 
 
-class _KeptDictionaries(StreamDictionaryFactory):
-    """simplemma's low-memory dictionaries, kept in the build cache once built (generator/lookups.py): building
-    one reads all its records (seconds), unpickling the built one takes a few hundredths of a second."""
+@cache
+def lemmatizer() -> "simplemma.Lemmatizer":  # type: ignore[name-defined]  # noqa: F821
+    """The lemmatizer, with simplemma imported on first use: a rebuild whose words the lookup table knows needs
+    neither it nor its imports (a tenth of a second)."""
+    from simplemma import Lemmatizer
+    from simplemma.strategies import DefaultStrategy
+    from simplemma.strategies.dictionaries.stream_dictionary_factory import StreamDictionaryFactory
 
-    def _get_dictionary_uncached(self, lang: str) -> Mapping[str, str]:
-        return lookups.kept(f"simplemma-{lang}", lambda: super(_KeptDictionaries, self)._get_dictionary_uncached(lang))
+    class _KeptDictionaries(StreamDictionaryFactory):
+        """simplemma's low-memory dictionaries, kept in the build cache once built (generator/lookups.py):
+        building one reads all its records (seconds), unpickling the built one takes a few hundredths of a
+        second."""
 
+        def _get_dictionary_uncached(self, lang: str) -> Mapping[str, str]:
+            return lookups.kept(f"simplemma-{lang}",
+                                lambda: super(_KeptDictionaries, self)._get_dictionary_uncached(lang))
 
-LEMMATIZER = Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=_KeptDictionaries()))
+    return Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=_KeptDictionaries()))
 
 
 @cache
 def lemmatizes(language: str) -> bool:
     """Whether simplemma has a dictionary for the language."""
     try:
-        LEMMATIZER.lemmatize("test", language)
+        lemmatizer().lemmatize("test", language)
     except ValueError:
         return False
     return True
 
 
 def _lemmatize(token: str, language: str) -> str:
-    return LEMMATIZER.lemmatize(token, language) if lemmatizes(language) else token
+    return lemmatizer().lemmatize(token, language) if lemmatizes(language) else token
 
 
 # Every answer, kept from build to build in the cache (generator/lookups.py): no dictionary for known words.

@@ -16,7 +16,7 @@ of a run from scratch:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from itertools import chain
@@ -82,11 +82,13 @@ class GroupMemo:
 
 
 def regroup(articles: Sequence[Article], config: GroupingConfig, memo: GroupMemo | None, keep: bool,
-            pool: Executor | None = None) -> tuple[tuple[Story, ...], GroupMemo | None]:
+            pool: Executor | None = None,
+            key_of: Callable[[Article], Key] = content_key) -> tuple[tuple[Story, ...], GroupMemo | None]:
     """The stories of ``articles`` (sorted by id) and, with ``keep``, the memo for the next run; ``pool``: processes
-    to make the drafts of many new articles in."""
+    to make the drafts of many new articles in; ``key_of``: ``content_key`` or what gives the same (the build keeps
+    each article's from the build that read it)."""
     extra = ignore_list(config.ignore_file) if config.ignore_file else frozenset()
-    keyed = sorted(((content_key(a), a) for a in articles), key=lambda pair: pair[0])
+    keyed = sorted(((key_of(a), a) for a in articles), key=lambda pair: pair[0])
     keys, ordered = [k for k, _ in keyed], [a for _, a in keyed]
     fresh = GroupMemo(config, extra)
     present = set(keys)

@@ -144,19 +144,21 @@ def static_files() -> list[OutputFile]:
     return [OutputFile(name, (folder / name).read_bytes()) for name in STATIC_FILES]
 
 
-def _story_json(site: Site, story: Story, digest: Digest) -> str:
-    """A story's entry in stories.json, indented as it stands there."""
+def _story_json(site: Site, story: Story, digest: Digest) -> bytes:
+    """A story's entry in stories.json, indented as it stands there (UTF-8: the file is joined from the entries
+    as bytes, and a rebuild takes most of them from the memo)."""
     text = json.dumps(export.story_record(site, story, digest), ensure_ascii=False, indent=2)
-    return "\n".join("    " + line for line in text.split("\n"))
+    return "\n".join("    " + line for line in text.split("\n")).encode("utf-8")
 
 
-def stories_json(site: Site, entries: Sequence[str]) -> OutputFile:
+def stories_json(site: Site, entries: Sequence[bytes]) -> OutputFile:
     """stories.json from its stories' entries (``_story_json``): the bytes that ``export.stories_json`` makes."""
     head = json.dumps({"generated": site.generated.isoformat(), "title": site.title, "language": site.language,
                        "stories": []}, ensure_ascii=False, indent=2)
-    if entries:
-        head = head[: -len("[]\n}")] + "[\n" + ",\n".join(entries) + "\n  ]\n}"
-    return OutputFile("stories.json", (head + "\n").encode("utf-8"))
+    if not entries:
+        return OutputFile("stories.json", (head + "\n").encode("utf-8"))
+    return OutputFile("stories.json", b"".join([head[: -len("[]\n}")].encode("utf-8"), b"[\n", b",\n".join(entries),
+                                                 b"\n  ]\n}\n"]))
 
 
 def _compiled_templates(folder: Path | None) -> FileSystemBytecodeCache | None:
@@ -182,7 +184,7 @@ def _environment(user_templates: Path | None, compiled: Path | None = None) -> E
     return _ENVIRONMENTS[user_templates]
 
 
-StoryUnit = tuple[bytes, list[OutputFile], str]  # packed digest, page and feeds, entry in stories.json
+StoryUnit = tuple[bytes, list[OutputFile], bytes]  # packed digest, page and feeds, entry in stories.json
 
 
 def _story_unit(env: Environment, site: Site, built: Site, story: Story, packed: bytes | None) -> StoryUnit:
@@ -203,7 +205,7 @@ def _make_stories(task: bytes) -> list[StoryUnit]:
 
 def _stories(run: Run, env: Environment, site: Site, built: Site, base: str, ordered: tuple[Story, ...],
              keys: dict[str, str], digests: Digests, user_templates: Path | None, pool: Executor | None,
-             parallel: int, progress: Progress | None, waiting: _Waiting) -> tuple[dict[str, str], dict[str, str]]:
+             parallel: int, progress: Progress | None, waiting: _Waiting) -> tuple[dict[str, str], dict[str, bytes]]:
     """Every story's page and feeds, and the ``waiting`` units as their stories are done; the unit key of each story
     page, and the entry in stories.json of each story rendered (by story id)."""
     page_keys: dict[str, str] = {}
@@ -227,7 +229,7 @@ def _stories(run: Run, env: Environment, site: Site, built: Site, base: str, ord
     else:
         results = ([_story_unit(env, site, built, story, packed)] for story, packed in items)
     position = 0
-    entries: dict[str, str] = {}
+    entries: dict[str, bytes] = {}
     at = {s.id: i for i, s in enumerate(ordered)}
     todo_at = [at[story.id] for _, story in todo] + [len(ordered)]  # the stories before the next one are done
     waiting.ready(todo_at[0])

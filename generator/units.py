@@ -24,7 +24,7 @@ class RenderMemo:
 
     units: dict[str, tuple[str, ...]] = field(default_factory=dict)  # unit key -> the paths of its files
     digests: dict[str, bytes] = field(default_factory=dict)  # story key -> Digest (cache.dumps, refs: articles)
-    entries: dict[str, str] = field(default_factory=dict)  # key of a story's entry -> its text in stories.json
+    entries: dict[str, bytes] = field(default_factory=dict)  # key of a story's entry -> its bytes in stories.json
 
 
 class Sink(Protocol):

@@ -127,6 +127,9 @@ class Staging:
         self.written: dict[str, Written] = {}
         self.changed = 0
         self._seen: dict[str, str] = {}
+        # path -> the identity (inode, device) of the current site's file there, as ``unchanged`` found it just now
+        # together with the record of it that it checked
+        self._checked: dict[str, tuple[int, int, Written]] = {}
         self._folders: set[str] = set()
         self._staging: Path | None = None
         self._root = ""  # the staging folder as a string (paths are joined to it often)
@@ -159,10 +162,11 @@ class Staging:
         finally:
             self._hold.__exit__(None, None, None)
 
-    def _target(self, path: str, folder: bool = True) -> tuple[str, str]:
+    def _target(self, path: str, folder: bool = True, safe: bool = False) -> tuple[str, str]:
         """Where ``path`` goes in the new site (its folder made unless not ``folder``), and where the current
-        site has it."""
-        _check_safe(path)
+        site has it. ``safe``: the path is known to be safe (the last build wrote it)."""
+        if not safe:
+            _check_safe(path)
         key = path.casefold()
         if key in self._seen:
             raise ValueError(f"two output files at one path: {self._seen[key]!r} and {path!r}")
@@ -191,25 +195,48 @@ class Staging:
             self.changed += 1
         self._record(item.path, os.stat(target))
 
+    def unchanged(self, written: dict[str, Written]) -> Callable[[str], bool]:
+        """Whether the current site's file at a path is still the one the last build wrote there (``written``:
+        what the last build recorded)."""
+        def check(path: str) -> bool:
+            record = written.get(path)
+            if record is None:
+                return False
+            try:
+                info = os.lstat(f"{self._out}/{path}")
+            except (OSError, ValueError):
+                return False
+            if (info.st_size, info.st_mtime_ns, info.st_ino) != (record.size, record.mtime_ns, record.inode):
+                return False
+            self._checked[path] = (info.st_ino, info.st_dev, record)  # for ``keep``, which most often follows
+            return True
+        return check
+
     def keep(self, path: str) -> None:
         """The current site's file at ``path``, unchanged, in the new site (the caller knows it is still right)."""
-        target, current = self._target(path, folder=False)
+        checked = self._checked.pop(path, None)
+        target, current = self._target(path, folder=False, safe=checked is not None)
         # most often the reused folder holds the very file already (the build before kept it): no folder to make
-        info = self._held(current, target)
+        info = self._held(current, target, checked[:2] if checked else None)
         if info is None:
             self._folder_of(target)
             info = self._new_link(current, target)
+        elif checked is not None:  # the very file that was recorded: the record stands
+            self.written[path] = checked[2]
+            return
         self._record(path, info)
 
-    def _held(self, current: str, target: str) -> os.stat_result | None:
-        """The stat of ``target`` where the reused folder holds ``current`` there already (the same file)."""
+    def _held(self, current: str, target: str,
+              identity: tuple[int, int] | None = None) -> os.stat_result | None:
+        """The stat of ``target`` where the reused folder holds ``current`` there already (the same file;
+        ``identity``: that of ``current`` where just looked up)."""
         if not self._reused:
             return None
         try:
             info = os.lstat(target)
         except OSError:
             return None
-        return info if (info.st_ino, info.st_dev) == _identity(current) else None
+        return info if (info.st_ino, info.st_dev) == (identity or _identity(current)) else None
 
     def _link(self, current: str, target: str) -> os.stat_result:
         """``target`` the same file as ``current`` (a hard link; a copy where links do not work); its stat."""

@@ -440,3 +440,26 @@ def test_a_table_answers_what_earlier_builds_asked_without_the_dictionary(tmp_pa
         assert lookups.grew()
     finally:
         del lookups.TABLES["test-table"]
+
+
+def test_the_grouping_keys_kept_from_the_build_that_read_a_file_are_content_keys(tmp_path: Path) -> None:
+    from generator.regroup import content_key
+    content = tmp_path / "content"
+    make_corpus(content, 8)
+    age(content)
+    first = inputs.read_content(content, Config())
+    os.utime(content / "1-0002.md")  # touched, same bytes: read again, its old entry stands
+    again = inputs.read_content(content, Config(), first.inputs, 2**62)
+    assert again.read == 1
+    for read in (first, again):
+        assert len(read.group_keys) == len(read.articles) == 8
+        assert [read.group_key_of(a) for a in read.articles] == [content_key(a) for a in read.articles]
+
+
+def test_arrays_come_back_from_the_cache_as_they_were() -> None:
+    import numpy as np
+    arrays = [np.arange(5.0), np.zeros(0), np.array([1, 2], dtype=">u4"), np.arange(12).reshape(3, 4),
+              np.arange(10)[::2], np.array(["a", None], dtype=object), np.array([2**40], dtype=np.int64)]
+    for before, after in zip(arrays, cache.loads(cache.dumps(arrays))):
+        assert type(after) is np.ndarray and after.dtype == before.dtype and after.shape == before.shape
+        assert np.array_equal(before, after) and after.flags.writeable
