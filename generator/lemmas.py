@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from typing import TYPE_CHECKING
 
 from generator import lookups
 
+if TYPE_CHECKING:
+    import simplemma
+
 
 @cache
-def lemmatizer() -> "simplemma.Lemmatizer":  # type: ignore[name-defined]  # noqa: F821
+def lemmatizer() -> simplemma.Lemmatizer:
     """The lemmatizer, with simplemma imported on first use: a rebuild whose words the lookup table knows needs
     neither it nor its imports (a tenth of a second)."""
     from simplemma import Lemmatizer
