@@ -256,8 +256,10 @@ def _search(run: Run, site: Site, ordered: tuple[Story, ...], page_keys: dict[st
         progress("search", 0, len(jobs))
     made = search.bundles([(shard, {p: run.sink.source(p) for p in shard.pages}) for _, shard in jobs],
                           run.sink.work, parallel)
-    for (key, _), files in zip(jobs, made):
+    for done, ((key, _), files) in enumerate(zip(jobs, made), 1):
         run.put(key, files)
+        if progress:
+            progress("search", done, len(jobs))
     return tuple(s.name for s in shards if s.name)
 
 
