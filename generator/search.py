@@ -238,5 +238,8 @@ def bundles(jobs: Sequence[tuple[Shard, dict[str, bytes | Path]]], work: Path | 
     if parallel <= 1 or len(jobs) <= 1:
         yield from (bundle(shard, pages, work) for shard, pages in jobs)
         return
-    with ThreadPoolExecutor(max_workers=parallel) as pool:
+    pool = ThreadPoolExecutor(max_workers=parallel)
+    try:
         yield from pool.map(lambda job: bundle(job[0], job[1], work), jobs)
+    finally:  # on a failure (or a caller that stops early), the runs not yet started are not started
+        pool.shutdown(wait=True, cancel_futures=True)
