@@ -44,41 +44,43 @@ _DROP = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "pagefin
 
 
 # What Pagefind reads of a page that marks its content with data-pagefind-body: <html lang>, the page's <title> and
-# the body element, minus the content of its data-pagefind-ignore elements. ``lean`` keeps just that, so that
-# Pagefind parses a third fewer bytes and indexes the same. It cuts only where an element's end is certain: an
-# element whose end tag HTML requires, found by counting that element's start and end tags, in a stretch with no
-# comment, script or other raw text (where '<' may stand for itself); elsewhere it keeps the page, or the ignored
-# element, as it is.
-_HTML = re.compile(rb"\A\s*(?:<!DOCTYPE[^<>]*>\s*)?<html(?:\s[^<>]*)?>", re.IGNORECASE)
-_TITLE = re.compile(rb"<title(?:\s[^<>]*)?>[^<]*</title\s*>", re.IGNORECASE)
-_MARK = b"data-pagefind-"
+# the body element, minus the content of its data-pagefind-ignore elements; but also, wherever they are, its
+# data-pagefind-* attributes and the first <h1> (a title where none is marked) and <img>. ``lean`` keeps just that,
+# so that Pagefind parses a third fewer bytes and indexes the same. It cuts only where an element's end is certain:
+# an element whose end tag HTML requires, found by counting that element's start and end tags, in a stretch with no
+# comment, script or other raw text (where '<' may stand for itself); and it cuts nothing that holds one of those
+# attributes, an <h1> or an <img>. Elsewhere it keeps the page, or the ignored element, as it is.
+# (The patterns below are matched against the page in lower case.)
+_HTML = re.compile(rb"\A\s*(?:<!doctype[^<>]*>\s*)?<html(?:\s[^<>]*)?>")
+_TITLE = re.compile(rb"<title(?:\s[^<>]*)?>[^<]*</title\s*>")
 _BODY = b"data-pagefind-body"
 _IGNORE = b"data-pagefind-ignore"
-_START = re.compile(rb"<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*)\s*/?>")
+_START = re.compile(rb"<([a-z][a-z0-9]*)((?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*)\s*/?>")
 _NAMES = re.compile(rb"\s+([^\s\"'>/=]+)(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?")
 _ENDED = frozenset(b"a abbr article aside b blockquote cite code details div dl em figure footer form h1 h2 h3 h4 h5 "
                    b"h6 header i main nav ol q s section small span strong sub summary sup table time u ul".split())
+_READ = re.compile(rb"data-pagefind-|<(?:h1|img)[\s/>]")  # what Pagefind reads anywhere
 _RAW = re.compile(rb"<(?:!|/?(?:script|style|textarea|title|template|svg|math|xmp|plaintext|noscript|iframe|noembed|"
-                  rb"noframes)[\s/>])", re.IGNORECASE)
+                  rb"noframes)[\s/>])")
 
 
 @functools.cache
 def _tags(name: bytes) -> re.Pattern[bytes]:
-    return re.compile(rb"<(/?)" + re.escape(name) + rb"[\s/>]", re.IGNORECASE)
+    return re.compile(rb"<(/?)" + re.escape(name) + rb"[\s/>]")
 
 
-def _element(page: bytes, at: int, attribute: bytes) -> tuple[int, int, int] | None:
-    """The element whose start tag has ``attribute`` at ``at``: where its start tag begins and ends, and where its
-    end tag begins; None where that is not certain."""
-    begin = page.rfind(b"<", 0, at)
-    start = _START.match(page, begin) if begin >= 0 else None
+def _element(low: bytes, at: int, attribute: bytes) -> tuple[int, int, int] | None:
+    """The element whose start tag has ``attribute`` at ``at`` (of the page in lower case): where its start tag
+    begins and ends, and where its end tag begins; None where that is not certain."""
+    begin = low.rfind(b"<", 0, at)
+    start = _START.match(low, begin) if begin >= 0 else None
     if start is None or start.end() <= at:
         return None
-    name = start.group(1).lower()
-    if name not in _ENDED or attribute not in [m.group(1).lower() for m in _NAMES.finditer(start.group(2))]:
+    name = start.group(1)
+    if name not in _ENDED or attribute not in [m.group(1) for m in _NAMES.finditer(start.group(2))]:
         return None
     depth = 1
-    for found in _tags(name).finditer(page, start.end()):
+    for found in _tags(name).finditer(low, start.end()):
         depth += -1 if found.group(1) else 1
         if depth == 0:
             return begin, start.end(), found.start()
@@ -88,28 +90,29 @@ def _element(page: bytes, at: int, attribute: bytes) -> tuple[int, int, int] | N
 def lean(page: bytes) -> bytes:
     """What Pagefind needs of a page (see above): the same index from fewer bytes; the page itself where it cannot
     tell."""
-    html = _HTML.match(page)
-    at = page.find(_BODY)
-    if html is None or at < 0 or page.find(_BODY, at + 1) >= 0:
+    low = page.lower()  # the same length: bytes.lower() changes ASCII letters only
+    html = _HTML.match(low)
+    at = low.find(_BODY)
+    if html is None or at < 0 or low.find(_BODY, at + 1) >= 0:
         return page
-    body = _element(page, at, _BODY)
+    body = _element(low, at, _BODY)
     if body is None:
         return page
     begin, inner, end = body
-    close = page.index(b">", end) + 1
-    if page.find(_MARK, 0, begin) >= 0 or page.find(_MARK, close) >= 0 or _RAW.search(page, inner, end):
+    close = low.index(b">", end) + 1
+    if _READ.search(low, 0, begin) or _READ.search(low, close) or _RAW.search(low, inner, end):
         return page
-    title = _TITLE.search(page, html.end(), begin)
-    parts = [html.group(0), b"\n<head>\n", title.group(0) if title else b"", b"\n</head>\n<body>\n",
-             page[begin:inner]]
+    title = _TITLE.search(low, html.end(), begin)
+    parts = [page[:html.end()], b"\n<head>\n", page[title.start():title.end()] if title else b"",
+             b"\n</head>\n<body>\n", page[begin:inner]]
     done = inner
-    at = page.find(_IGNORE, inner, end)
+    at = low.find(_IGNORE, inner, end)
     while at >= 0:
-        ignored = _element(page, at, _IGNORE)
-        if ignored is not None and page.find(_MARK, ignored[1], ignored[2]) < 0:
+        ignored = _element(low, at, _IGNORE)
+        if ignored is not None and not _READ.search(low, ignored[1], ignored[2]):
             parts.append(page[done:ignored[1]])  # the element stays, empty
             done = ignored[2]
-        at = page.find(_IGNORE, max(at + 1, done), end)
+        at = low.find(_IGNORE, max(at + 1, done), end)
     parts += [page[done:close], b"\n</body>\n</html>\n"]
     return b"".join(parts)
 

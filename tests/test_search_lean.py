@@ -131,6 +131,7 @@ PAGE = """<!DOCTYPE html>
   <ul><li>three weeks<li>two million pounds</ul>
   <div data-pagefind-ignore="all"><span>ignored</span> <div>nested div</div> text</div>
   <aside data-pagefind-ignore><span data-pagefind-filter="kind">kept: a filter inside</span></aside>
+  <div data-pagefind-ignore><img src="x.png" alt="kept: an image inside"></div>
   BODY_EXTRA
 </article>
 </main>
@@ -146,6 +147,7 @@ def test_lean_cuts_only_where_the_end_is_certain(tmp_path: Path) -> None:
     assert b'<section id="outer" data-pagefind-ignore></section>' in lean
     assert b'<div data-pagefind-ignore="all"></div>' in lean
     assert b"a paragraph's end is not certain: kept" in lean and b"kept: a filter inside" in lean
+    assert b"kept: an image inside" in lean
     assert b"Footer words" not in lean and b"<nav>" not in lean and b"stylesheet" not in lean
     assert b"<title>A page &amp; its title</title>" in lean
     _assert_same_index({"a/index.html": page}, tmp_path)
@@ -156,6 +158,7 @@ def test_lean_cuts_only_where_the_end_is_certain(tmp_path: Path) -> None:
     ("BODY_EXTRA", "<!-- </article> -->"),
     ('<nav><a href="/">', '<nav data-pagefind-meta="nav"><a href="/">'),  # Pagefind reads this outside the body
     ("<main>", '<main><div data-pagefind-body>second body</div>'),
+    ("<footer>Footer words", "<footer><h1>Footer words</h1>"),  # the first <h1> is the title where none is marked
     ('<article class="story" data-pagefind-body>', '<p data-pagefind-body>'),  # an element without a certain end
 ])
 def test_lean_keeps_the_page_where_it_cannot_tell(tmp_path: Path, change: tuple[str, str]) -> None:
