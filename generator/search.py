@@ -7,20 +7,22 @@ language of the pages (<html lang>): German and English, among others. Without t
 no index and the search page says so; everything else works as before.
 
 Pagefind's command line indexes a folder of pages in one run, at about 8 ms of CPU per story page, nearly all of it
-spent on the words it indexes. It is given a lean copy of each page (``lean``), which indexes to the same files. A small site has
-one index in ``pagefind/``. A large one has one index per month of its stories' first reports
-(``pagefind/2025-03/``, newest first; ``undated`` last), which the search page merges: a new report changes the
-index of its own period only, so a rebuild re-indexes that period and keeps the other indexes' files as they are.
-A month of more than SHARD_PAGES story pages (a busy desk's current month) is split into quarters of the month
-(``2025-03-q2``: days 8 to 14), and such a quarter into days (``2025-03-09``), so that re-indexing after one new
-report stays short however the news is spread. Shards with the same pages give the same bytes.
+spent on the words it indexes (parsing the markup is about 3% of its instructions: handing it pages cut down to what
+it reads would save less than the cutting costs). A small site has one index in ``pagefind/``. A large one has one
+index per month of its stories' first reports (``pagefind/2025-03/``, newest first; ``undated`` last), which the
+search page merges: a new report changes the index of its own period only, so a rebuild re-indexes that period and
+keeps the other indexes' files as they are. A month of more than SHARD_PAGES story pages (a busy desk's current
+month) is split into quarters of the month (``2025-03-q2``: days 8 to 14), and such a quarter into days
+(``2025-03-09``), so that re-indexing after one new report stays short however the news is spread. Shards with the
+same pages give the same bytes.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
 import logging
-import re
+import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -41,80 +43,6 @@ QUARTERS = ((1, 7), (8, 14), (15, 21), (22, 31))  # days of a month's quarters; 
 _KEEP = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.", "pagefind.", "index/", "fragment/",
          "filter/")
 _DROP = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "pagefind-highlight", "playground/")
-
-
-# What Pagefind reads of a page that marks its content with data-pagefind-body: <html lang>, the page's <title> and
-# the body element, minus the content of its data-pagefind-ignore elements; but also, wherever they are, its
-# data-pagefind-* attributes and the first <h1> (a title where none is marked) and <img>. ``lean`` keeps just that,
-# so that Pagefind parses a third fewer bytes and indexes the same. It cuts only where an element's end is certain:
-# an element whose end tag HTML requires, found by counting that element's start and end tags, in a stretch with no
-# comment, script or other raw text (where '<' may stand for itself); and it cuts nothing that holds one of those
-# attributes, an <h1> or an <img>. Elsewhere it keeps the page, or the ignored element, as it is.
-# (The patterns below are matched against the page in lower case.)
-_HTML = re.compile(rb"\A\s*(?:<!doctype[^<>]*>\s*)?<html(?:\s[^<>]*)?>")
-_TITLE = re.compile(rb"<title(?:\s[^<>]*)?>[^<]*</title\s*>")
-_BODY = b"data-pagefind-body"
-_IGNORE = b"data-pagefind-ignore"
-_START = re.compile(rb"<([a-z][a-z0-9]*)((?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*)\s*/?>")
-_NAMES = re.compile(rb"\s+([^\s\"'>/=]+)(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?")
-_ENDED = frozenset(b"a abbr article aside b blockquote cite code details div dl em figure footer form h1 h2 h3 h4 h5 "
-                   b"h6 header i main nav ol q s section small span strong sub summary sup table time u ul".split())
-_READ = re.compile(rb"data-pagefind-|<(?:h1|img)[\s/>]")  # what Pagefind reads anywhere
-_RAW = re.compile(rb"<(?:!|/?(?:script|style|textarea|title|template|svg|math|xmp|plaintext|noscript|iframe|noembed|"
-                  rb"noframes)[\s/>])")
-
-
-@functools.cache
-def _tags(name: bytes) -> re.Pattern[bytes]:
-    return re.compile(rb"<(/?)" + re.escape(name) + rb"[\s/>]")
-
-
-def _element(low: bytes, at: int, attribute: bytes) -> tuple[int, int, int] | None:
-    """The element whose start tag has ``attribute`` at ``at`` (of the page in lower case): where its start tag
-    begins and ends, and where its end tag begins; None where that is not certain."""
-    begin = low.rfind(b"<", 0, at)
-    start = _START.match(low, begin) if begin >= 0 else None
-    if start is None or start.end() <= at:
-        return None
-    name = start.group(1)
-    if name not in _ENDED or attribute not in [m.group(1) for m in _NAMES.finditer(start.group(2))]:
-        return None
-    depth = 1
-    for found in _tags(name).finditer(low, start.end()):
-        depth += -1 if found.group(1) else 1
-        if depth == 0:
-            return begin, start.end(), found.start()
-    return None
-
-
-def lean(page: bytes) -> bytes:
-    """What Pagefind needs of a page (see above): the same index from fewer bytes; the page itself where it cannot
-    tell."""
-    low = page.lower()  # the same length: bytes.lower() changes ASCII letters only
-    html = _HTML.match(low)
-    at = low.find(_BODY)
-    if html is None or at < 0 or low.find(_BODY, at + 1) >= 0:
-        return page
-    body = _element(low, at, _BODY)
-    if body is None:
-        return page
-    begin, inner, end = body
-    close = low.index(b">", end) + 1
-    if _READ.search(low, 0, begin) or _READ.search(low, close) or _RAW.search(low, inner, end):
-        return page
-    title = _TITLE.search(low, html.end(), begin)
-    parts = [page[:html.end()], b"\n<head>\n", page[title.start():title.end()] if title else b"",
-             b"\n</head>\n<body>\n", page[begin:inner]]
-    done = inner
-    at = low.find(_IGNORE, inner, end)
-    while at >= 0:
-        ignored = _element(low, at, _IGNORE)
-        if ignored is not None and not _READ.search(low, ignored[1], ignored[2]):
-            parts.append(page[done:ignored[1]])  # the element stays, empty
-            done = ignored[2]
-        at = low.find(_IGNORE, max(at + 1, done), end)
-    parts += [page[done:close], b"\n</body>\n</html>\n"]
-    return b"".join(parts)
 
 
 @functools.cache
@@ -207,14 +135,19 @@ def _wanted(path: str) -> bool:
 
 
 def _place(source: bytes | Path, target: Path) -> None:
-    """The lean copy (``lean``) of a page given as bytes or as a file."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(lean(source if isinstance(source, bytes) else source.read_bytes()))
+    if isinstance(source, bytes):
+        target.write_bytes(source)
+        return
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def bundle(shard: Shard, page: dict[str, bytes | Path], work: Path | None = None) -> list[OutputFile]:
     """Pagefind's files for ``shard``, whose pages are given as bytes or as files; ``work`` is a folder for
-    temporary files."""
+    temporary files (on the same file system as the page files, so that they can be linked)."""
     binary = executable()
     if binary is None or not shard.pages:
         return []
