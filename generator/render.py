@@ -14,6 +14,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
+from contextlib import closing
 from dataclasses import replace
 from datetime import date, datetime
 from importlib import resources
@@ -260,10 +261,12 @@ def _search(run: Run, site: Site, ordered: tuple[Story, ...], page_keys: dict[st
             jobs.append((key, shard))
     if progress and jobs:
         progress("search", 0, len(jobs))
-    made = search.bundles([(shard, {p: run.sink.source(p) for p in shard.pages}) for _, shard in jobs],
-                          run.sink.work, parallel)
-    for (key, _), files in zip(jobs, made):
-        run.put(key, files)
+    with closing(search.bundles([(shard, {p: run.sink.source(p) for p in shard.pages}) for _, shard in jobs],
+                                run.sink.work, parallel)) as made:
+        for done, ((key, _), files) in enumerate(zip(jobs, made), 1):
+            run.put(key, files)
+            if progress:
+                progress("search", done, len(jobs))
     return tuple(s.name for s in shards if s.name)
 
 
