@@ -380,9 +380,12 @@ def minhash(hashes: np.ndarray) -> np.ndarray:
     """MinHash signature: per slot the least hash under one fixed random permutation (equal slots ~ Jaccard)."""
     if not len(hashes):
         return np.full(SIGNATURE_SIZE, 0xFFFFFFFF, dtype=np.uint32)
-    values = np.asarray(hashes, dtype=np.uint64)[:, None]  # < 2**32, so a * x fits in 64 bits
+    values = np.asarray(hashes, dtype=np.uint64)[:, None] * _PERM_A  # x < 2**32, so a * x fits in 64 bits
+    np.remainder(values, _PRIME, out=values)  # in place: one array of shingles x slots, not four
+    values += _PERM_B
+    np.remainder(values, _PRIME, out=values)
     # Kept in 32 bits: the rare hash above 2**32 - 1 wraps around, which equal-slot counting does not notice.
-    return (((values * _PERM_A) % _PRIME + _PERM_B) % _PRIME).min(axis=0).astype(np.uint32)
+    return values.min(axis=0).astype(np.uint32)
 
 
 def octave(count: int) -> int:
