@@ -21,7 +21,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Protocol
 
 import numpy as np
@@ -305,18 +305,48 @@ def drafts(articles: Sequence[Article], extra: frozenset[str], config: GroupingC
     prepare(sorted({a.language.lower() for a in articles if a.language}))
     texts = [Text(a.language, a.title, a.text) for a in articles]
     lots = pool.map(_drafts, [texts[i:i + LOT] for i in range(0, len(texts), LOT)], repeat(extra), repeat(config))
-    return [_shared(d) for lot in lots for d in lot]
+    return [d for lot in lots for d in lot.drafts()]
 
 
-def _drafts(texts: list[Text], extra: frozenset[str], config: GroupingConfig) -> list[Draft]:
-    return [draft(t, extra, config) for t in texts]
+@dataclass(frozen=True, slots=True)
+class _Lot:
+    """Drafts made in another process, packed to be sent back: each string once and the arrays of all drafts
+    together (unpacked with the strings of this process, not a copy of each per lot, and the arrays as views)."""
+
+    strings: tuple[str, ...]
+    words: np.ndarray  # per draft: its language, keys, surface forms and headline, as numbers into ``strings``
+    sizes: np.ndarray  # per draft: how many keys and headline terms
+    values: np.ndarray  # the drafts' values, one after the other
+    info: np.ndarray
+    signatures: np.ndarray  # one row per draft
+    shingles: tuple[int, ...]
+
+    @staticmethod
+    def pack(made: list[Draft]) -> _Lot:
+        number: dict[str, int] = {}
+        words = [number.setdefault(w, len(number)) for d in made
+                 for w in chain((d.language,), d.keys, d.surface, d.headline)]
+        return _Lot(tuple(number), np.array(words, dtype=np.int32),
+                    np.array([(len(d.keys), len(d.headline)) for d in made], dtype=np.int64).reshape(-1, 2),
+                    np.concatenate([d.values for d in made]), np.concatenate([d.info for d in made]),
+                    np.stack([d.signature for d in made]), tuple(d.shingles for d in made))
+
+    def drafts(self) -> list[Draft]:
+        strings = list(map(sys.intern, self.strings))
+        words = [strings[w] for w in self.words.tolist()]
+        found, at, start = [], 0, 0
+        for row, (keys, headline) in enumerate(self.sizes.tolist()):
+            language, at = words[at], at + 1
+            found.append(Draft(language, tuple(words[at:at + keys]), self.values[start:start + keys],
+                               self.info[start:start + keys], tuple(words[at + keys:at + 2 * keys]),
+                               self.signatures[row], self.shingles[row],
+                               tuple(words[at + 2 * keys:at + 2 * keys + headline])))
+            at, start = at + 2 * keys + headline, start + keys
+        return found
 
 
-def _shared(d: Draft) -> Draft:
-    """A draft from another process with its terms and forms as the strings of this process (not a copy of
-    each per lot)."""
-    return Draft(sys.intern(d.language), tuple(map(sys.intern, d.keys)), d.values, d.info,
-                 tuple(map(sys.intern, d.surface)), d.signature, d.shingles, tuple(map(sys.intern, d.headline)))
+def _drafts(texts: list[Text], extra: frozenset[str], config: GroupingConfig) -> _Lot:
+    return _Lot.pack([draft(t, extra, config) for t in texts])
 
 
 def draft(article: Readable, extra: frozenset[str], config: GroupingConfig) -> Draft:
@@ -380,9 +410,12 @@ def minhash(hashes: np.ndarray) -> np.ndarray:
     """MinHash signature: per slot the least hash under one fixed random permutation (equal slots ~ Jaccard)."""
     if not len(hashes):
         return np.full(SIGNATURE_SIZE, 0xFFFFFFFF, dtype=np.uint32)
-    values = np.asarray(hashes, dtype=np.uint64)[:, None]  # < 2**32, so a * x fits in 64 bits
+    values = np.asarray(hashes, dtype=np.uint64)[:, None] * _PERM_A  # x < 2**32, so a * x fits in 64 bits
+    np.remainder(values, _PRIME, out=values)  # in place: one array of shingles x slots, not four
+    values += _PERM_B
+    np.remainder(values, _PRIME, out=values)
     # Kept in 32 bits: the rare hash above 2**32 - 1 wraps around, which equal-slot counting does not notice.
-    return (((values * _PERM_A) % _PRIME + _PERM_B) % _PRIME).min(axis=0).astype(np.uint32)
+    return values.min(axis=0).astype(np.uint32)
 
 
 def octave(count: int) -> int:

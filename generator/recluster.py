@@ -46,13 +46,15 @@ class Cluster:
 
 
 class PairValues:
-    """Similarities of pairs (global indexes), from the memo's table where both articles are unchanged."""
+    """Similarities of pairs (global indexes), from the memo's table where both articles are unchanged, else
+    worked out once per run (a pair asked for again, in a later joining pass, is looked up)."""
 
     def __init__(self, feats: Sequence[Features], serials: np.ndarray, changed: np.ndarray, table: np.ndarray,
                  values: np.ndarray, config: GroupingConfig, keep: bool = True) -> None:
         self.feats, self.serials, self.changed, self.config, self.keep = feats, serials, changed, config, keep
         self.table, self.values = table, values
-        self.found: list[tuple[np.ndarray, np.ndarray]] = []
+        self.found: list[tuple[np.ndarray, np.ndarray]] = []  # pairs worked out in this run (codes, values)
+        self._merged: tuple[np.ndarray, np.ndarray] | None = None  # ``found`` as one table, sorted by code
 
     def __call__(self, pairs: np.ndarray) -> np.ndarray:
         codes = self.serials[pairs[:, 0]] << 32 | self.serials[pairs[:, 1]]
@@ -61,12 +63,26 @@ class PairValues:
             at = np.minimum(np.searchsorted(self.table, codes), len(self.table) - 1)
             hit = (self.table[at] == codes) & ~self.changed[pairs[:, 0]] & ~self.changed[pairs[:, 1]]
             values[hit] = self.values[at[hit]]
+        if self.found and not hit.all():
+            table, known = self._worked_out()
+            miss = np.flatnonzero(~hit)
+            at = np.minimum(np.searchsorted(table, codes[miss]), len(table) - 1)
+            again = table[at] == codes[miss]
+            values[miss[again]], hit[miss[again]] = known[at[again]], True
         if not hit.all():
             rows, inverse = np.unique(pairs[~hit], return_inverse=True)
             values[~hit] = similarities([self.feats[r] for r in rows], inverse.reshape(-1, 2), self.config)[0]
-            if self.keep:  # for the next memo's table
+            if self.keep:  # for a later pass and the next memo's table (without a memo there is one pass)
                 self.found.append((codes[~hit], values[~hit]))
+                self._merged = None
         return values
+
+    def _worked_out(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._merged is None:
+            codes = np.concatenate([c for c, _ in self.found])
+            order = np.argsort(codes, kind="stable")
+            self._merged = codes[order], np.concatenate([v for _, v in self.found])[order]
+        return self._merged
 
     def next_table(self, gone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The table for the next memo: the old one less pairs of changed or removed articles, plus new pairs."""
