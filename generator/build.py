@@ -7,13 +7,15 @@ the last build leaves a redirect behind (generator/identity.py).
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +32,7 @@ from generator.units import Collect, article_key
 from generator.write import Staging, Written, check_output_dir, hold
 
 Progress = Callable[[str, int, int], None]
+AHEAD = 4  # tasks per worker in the pool at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,18 +61,31 @@ def cores() -> int:
 
 class _Reporting(Executor):
     """A pool whose workers send back, with each result, the dictionary answers they learned
-    (generator/lookups.py), so that the cache keeps them."""
+    (generator/lookups.py), so that the cache keeps them. ``map`` keeps only ``ahead`` tasks in the pool at a time
+    and takes the next from its iterables as a result comes back: neither the tasks (a render's are its stories,
+    pickled) nor the results pile up in this process. A stage maps once: when the last result is in, the workers
+    end, and their memory is free for the rest of the stage (the search after rendering needs much of its own)."""
 
-    def __init__(self, pool: Executor):
+    def __init__(self, pool: Executor, ahead: int):
         self._pool = pool
+        self._ahead = ahead
 
     def map(self, fn, *iterables, timeout=None, chunksize=1):  # type: ignore[no-untyped-def, override]
-        results = self._pool.map(_reporting, itertools.repeat(fn), *iterables, timeout=timeout, chunksize=chunksize)
+        tasks = zip(*iterables)
+        window: deque[Future] = deque(self._pool.submit(_reporting, fn, *args)
+                                      for args in itertools.islice(tasks, self._ahead))
 
         def unpack() -> Iterator[object]:
-            for result, answers in results:
-                lookups.learn(answers)
-                yield result
+            try:
+                while window:
+                    result, answers = window.popleft().result(timeout)
+                    window.extend(self._pool.submit(_reporting, fn, *args) for args in itertools.islice(tasks, 1))
+                    lookups.learn(answers)
+                    yield result
+                self._pool.shutdown()
+            finally:
+                for future in window:
+                    future.cancel()
         return unpack()
 
     def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
@@ -86,12 +102,14 @@ def _reporting(fn: Callable[..., object], *args: object) -> tuple[object, lookup
 @contextmanager
 def workers(parallel: int) -> Iterator[Executor | None]:
     """Processes to share work among; None where there is one core, where the system cannot fork, or where other
-    threads run (``serve``): forking a process with threads may copy a lock that another thread holds."""
+    threads run (``serve``): forking a process with threads may copy a lock that another thread holds. A worker
+    sets aside from its garbage collector (``gc.freeze``) all it was forked with: a collection that looked through
+    the parent's objects would write to every page that holds one, and so make the worker a copy of the parent."""
     if parallel <= 1 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         yield None
         return
-    with ProcessPoolExecutor(parallel, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield _Reporting(pool)
+    with ProcessPoolExecutor(parallel, mp_context=multiprocessing.get_context("fork"), initializer=gc.freeze) as pool:
+        yield _Reporting(pool, AHEAD * parallel)
 
 
 def site_files(config: Config, paths: Paths, now: datetime) -> tuple[list[OutputFile], tuple[Story, ...], int,
