@@ -44,3 +44,22 @@ def test_workers_set_aside_what_they_were_forked_with() -> None:
         if pool is None:
             pytest.skip("no process pool here (one core, no fork, or other threads)")
         assert all(count >= len(keep) for count in pool.map(_frozen, range(4)))
+
+
+def _resident_kb() -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+def test_give_back_returns_freed_memory_to_the_system() -> None:
+    try:
+        _resident_kb()
+    except OSError:
+        pytest.skip("no /proc here")
+    held = [bytes(2000) for _ in range(100_000)]  # ~200 MB on the C heap
+    del held[:75_000]  # freed below what is still held: the heap keeps it for reuse, free() does not give it back
+    before = _resident_kb()
+    build._give_back()
+    if before - _resident_kb() < 50_000:
+        pytest.skip("the C library here does not give memory back (not glibc)")
+    assert len(held) == 25_000 and not any(held[-1])  # what is held is still there
