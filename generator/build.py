@@ -7,12 +7,15 @@ the last build leaves a redirect behind (generator/identity.py).
 """
 from __future__ import annotations
 
+import ctypes
+import gc
 import itertools
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +32,7 @@ from generator.units import Collect, article_key
 from generator.write import Staging, check_output_dir, hold
 
 Progress = Callable[[str, int, int], None]
+AHEAD = 4  # tasks per worker in the pool at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +62,17 @@ def cores() -> int:
 class _Reporting(Executor):
     """A pool whose workers send back, with each result, the dictionary answers they learned
     (generator/lookups.py), so that the cache keeps them. The processes (and the modules that start them) come
-    only with the first task: a rebuild after a few new articles mostly has none to give."""
+    only with the first task: a rebuild after a few new articles mostly has none to give. ``map`` keeps only
+    ``ahead`` tasks in the pool at a time and takes the next from its iterables as a result comes back: neither the
+    tasks (a render's are its stories, pickled) nor the results pile up in this process. A stage maps once: when the
+    last result is in, the workers end, and their memory is free for the rest of the stage (the search after
+    rendering needs much of its own). A worker sets aside from its garbage collector (``gc.freeze``) all it was
+    forked with: a collection that looked through the parent's objects would write to every page that holds one,
+    and so make the worker a copy of the parent."""
 
-    def __init__(self, parallel: int):
+    def __init__(self, parallel: int, ahead: int):
         self._parallel = parallel
+        self._ahead = ahead
         self._started: Executor | None = None
 
     @property
@@ -69,16 +80,26 @@ class _Reporting(Executor):
         if self._started is None:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
-            self._started = ProcessPoolExecutor(self._parallel, mp_context=multiprocessing.get_context("fork"))
+            self._started = ProcessPoolExecutor(self._parallel, mp_context=multiprocessing.get_context("fork"),
+                                                initializer=gc.freeze)
         return self._started
 
     def map(self, fn, *iterables, timeout=None, chunksize=1):  # type: ignore[no-untyped-def, override]
-        results = self._pool.map(_reporting, itertools.repeat(fn), *iterables, timeout=timeout, chunksize=chunksize)
+        tasks = zip(*iterables)
+        window: deque[Future] = deque(self._pool.submit(_reporting, fn, *args)
+                                      for args in itertools.islice(tasks, self._ahead))
 
         def unpack() -> Iterator[object]:
-            for result, answers in results:
-                lookups.learn(answers)
-                yield result
+            try:
+                while window:
+                    result, answers = window.popleft().result(timeout)
+                    window.extend(self._pool.submit(_reporting, fn, *args) for args in itertools.islice(tasks, 1))
+                    lookups.learn(answers)
+                    yield result
+                self.shutdown()
+            finally:
+                for future in window:
+                    future.cancel()
         return unpack()
 
     def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
@@ -104,8 +125,18 @@ def workers(parallel: int) -> Iterator[Executor | None]:
     if parallel <= 1 or threading.active_count() > 1 or not _can_fork():
         yield None
         return
-    with _Reporting(parallel) as pool:
+    with _Reporting(parallel, AHEAD * parallel) as pool:
         yield pool
+
+
+def _give_back() -> None:
+    """Hand the memory that the grouping freed back to the system, before the render's workers are forked (the C
+    library keeps freed memory for reuse, and it counts as this process's until then). Only where the C library
+    is glibc (malloc_trim); elsewhere nothing."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def site_files(config: Config, paths: Paths, now: datetime) -> tuple[list[OutputFile], tuple[Story, ...], int,
@@ -159,6 +190,7 @@ def _build(config: Config, paths: Paths, now: datetime, strict: bool, progress: 
                                               content.group_key_of)
     stories = infer_dates(stories, config)
     redirects, register = identity.follow(stories, state.register)
+    _give_back()
     if strict and content.problems:
         raise StrictError(content.problems)
     with Staging(paths.output, reuse=where / "site") as stage, workers(cores()) as pool:

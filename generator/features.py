@@ -303,8 +303,8 @@ def drafts(articles: Sequence[Article], extra: frozenset[str], config: GroupingC
     if pool is None or len(articles) < 2 * LOT:
         return [draft(a, extra, config) for a in articles]
     prepare(sorted({a.language.lower() for a in articles if a.language}))
-    texts = [Text(a.language, a.title, a.text) for a in articles]
-    lots = pool.map(_drafts, [texts[i:i + LOT] for i in range(0, len(texts), LOT)], repeat(extra), repeat(config))
+    lots = pool.map(_drafts, ([Text(a.language, a.title, a.text) for a in articles[i:i + LOT]]  # made as sent
+                              for i in range(0, len(articles), LOT)), repeat(extra), repeat(config))
     return [d for lot in lots for d in lot.drafts()]
 
 

@@ -225,7 +225,7 @@ def _stories(run: Run, env: Environment, site: Site, built: Site, base: str, ord
         # The first story here: what summaries need (lemma dictionaries) is loaded before the workers start, once.
         first = [_story_unit(env, site, built, *items[0])]
         size = max(1, min(32, total // (parallel * 8)))  # small shares: the workers end close together
-        tasks = [cache.dumps((user_templates, site, built, items[i:i + size])) for i in range(1, total, size)]
+        tasks = (cache.dumps((user_templates, site, built, items[i:i + size])) for i in range(1, total, size))
         results: Iterator[list[StoryUnit]] = itertools.chain([first], pool.map(_make_stories, tasks))
     else:
         results = ([_story_unit(env, site, built, story, packed)] for story, packed in items)
