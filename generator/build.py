@@ -11,6 +11,7 @@ import ctypes
 import gc
 import itertools
 import os
+import sys
 import threading
 import time
 from collections import deque
@@ -74,17 +75,27 @@ class _Reporting(Executor):
         self._parallel = parallel
         self._ahead = ahead
         self._started: Executor | None = None
+        self._mapped = False
 
     @property
     def _pool(self) -> Executor:
         if self._started is None:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
+            # What this process holds now is shared with the workers until one side writes to it. Set aside from
+            # this process's collector too (until ``collector.release``): a collection here while they run (the
+            # render makes pages here meanwhile) would write to every object, and so copy all of them.
+            gc.freeze()
             self._started = ProcessPoolExecutor(self._parallel, mp_context=multiprocessing.get_context("fork"),
                                                 initializer=gc.freeze)
         return self._started
 
     def map(self, fn, *iterables, timeout=None, chunksize=1):  # type: ignore[no-untyped-def, override]
+        """Like ``Executor.map``, but ``timeout`` is per result and ``chunksize`` is not used (each task is sent as
+        it is taken). Once per pool: the workers end with its last result."""
+        if self._mapped:
+            raise RuntimeError("a pool of workers() serves one map (its workers end with the map's last result)")
+        self._mapped = True
         tasks = zip(*iterables)
         window: deque[Future] = deque(self._pool.submit(_reporting, fn, *args)
                                       for args in itertools.islice(tasks, self._ahead))
@@ -125,17 +136,24 @@ def workers(parallel: int) -> Iterator[Executor | None]:
     if parallel <= 1 or threading.active_count() > 1 or not _can_fork():
         yield None
         return
-    with _Reporting(parallel, AHEAD * parallel) as pool:
+    pool = _Reporting(parallel, AHEAD * parallel)
+    try:
         yield pool
+    except BaseException:  # tasks still waiting in the pool are not run: the failure shows at once
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _give_back() -> None:
     """Hand the memory that the grouping freed back to the system, before the render's workers are forked (the C
     library keeps freed memory for reuse, and it counts as this process's until then). Only where the C library
     is glibc (malloc_trim); elsewhere nothing."""
+    if not sys.platform.startswith("linux"):
+        return
     try:
         ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # a C library without malloc_trim (musl)
         pass
 
 
@@ -144,7 +162,7 @@ def site_files(config: Config, paths: Paths, now: datetime) -> tuple[list[Output
     """Everything but the writing, without the cache: the files of the site, the stories, articles read and the
     problems."""
     content = read_content(paths.content, config)
-    stories, _ = group_with_memo(content.articles, config.grouping, None)
+    stories, _ = group_with_memo(content.articles, config.grouping, None, key_of=content.group_key_of)
     stories = infer_dates(stories, config)
     sink = Collect()
     render_site(sink, stories, config, now, paths.templates, key_of=_key_of(content.key_of))
