@@ -150,7 +150,7 @@ def _fields(cls: type) -> tuple[str, ...] | None:
 class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: object) -> object:
         if type(obj) is np.ndarray:
-            if obj.ndim != 1 or not obj.flags.c_contiguous or obj.dtype.hasobject:
+            if obj.ndim != 1 or not obj.flags.c_contiguous or obj.dtype.hasobject or obj.dtype.itemsize == 0:
                 return NotImplemented
             return np.frombuffer, (bytearray(obj.data), obj.dtype)
         names = _fields(type(obj))

@@ -70,7 +70,7 @@ def fix_mojibake(text: str) -> str:
                    for line in _LINE.findall(text))
 
 
-# What ftfy.fix_text does with a line, under _FTFY_CONFIG: it repairs mojibake where its heuristic
+# What ftfy.fix_text does with a line, with the options of _ftfy(): it repairs mojibake where its heuristic
 # (ftfy.badness.BADNESS_RE) finds some, turns C1 controls into Windows-1252 characters (C1 counts as mojibake),
 # replaces surrogates, removes terminal escapes and removes its control characters; a line with none of these
 # comes out as it went in. _MAYBE_BAD finds what BADNESS_RE finds (of ftfy 6.3, whose pattern _BADNESS_SHA names;

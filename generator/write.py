@@ -186,6 +186,7 @@ class Staging:
 
     def put(self, item: OutputFile) -> None:
         """``item`` in the new site: linked from the current site where the bytes there are the same."""
+        self._checked.pop(item.path, None)  # checked for a unit that is made again after all
         target, current = self._target(item.path)
         if _same_bytes(current, item.content):
             self._record(item.path, self._link(current, target))

@@ -463,3 +463,4 @@ def test_arrays_come_back_from_the_cache_as_they_were() -> None:
     for before, after in zip(arrays, cache.loads(cache.dumps(arrays))):
         assert type(after) is np.ndarray and after.dtype == before.dtype and after.shape == before.shape
         assert np.array_equal(before, after) and after.flags.writeable
+    assert b"frombuffer" in cache.dumps(np.arange(5.0))  # a flat array is saved as its bytes, not by numpy's reduce
