@@ -47,7 +47,7 @@ class Cluster:
 
 class PairValues:
     """Similarities of pairs (global indexes), from the memo's table where both articles are unchanged, else
-    worked out once per run (a pair asked for again, in a later joining pass, is looked up)."""
+    worked out; with ``keep``, once per run (a pair asked for again, in a later joining pass, is looked up)."""
 
     def __init__(self, feats: Sequence[Features], serials: np.ndarray, changed: np.ndarray, table: np.ndarray,
                  values: np.ndarray, config: GroupingConfig, keep: bool = True) -> None:

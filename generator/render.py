@@ -293,8 +293,9 @@ class _Waiting:
 
 def _collections(env: Environment, site: Site, base: str, ordered: tuple[Story, ...], keys: dict[str, str],
                  digests: Digests, per_page: int) -> tuple[list[Planned], list[str]]:
-    """The pages and feeds that list stories: front pages, archive, outlets, the site's feeds; their page paths.
-    ``site`` is as of the newest report of all; a page that shows fewer stories is as of the newest it shows."""
+    """The pages and feeds that list stories (front pages, archive, outlets, the site's feeds), planned: each unit
+    with the stories it waits for (``_Waiting``); and their page paths. ``site`` is as of the newest report of all;
+    a page that shows fewer stories is as of the newest it shows."""
     newest = site.generated
     at = {s.id: i for i, s in enumerate(ordered)}
 
@@ -374,8 +375,7 @@ def render_site(sink: Sink, stories: tuple[Story, ...], config: Config, now: dat
     plan, collection_pages = _collections(env, site, base, ordered, keys, digests, config.stories_per_page)
     waiting = _Waiting(run, plan)
     page_keys, made = _stories(run, env, site, built, base, ordered, keys, digests, user_templates, pool, parallel,
-                               progress, waiting)
-    waiting.ready(len(ordered))
+                               progress, waiting)  # which has made every waiting unit by its end
     pages = list(page_keys) + collection_pages
     for redirect in redirects:
         survivor = redirect.survivor

@@ -5,12 +5,11 @@ without function words, compare two sentences by the share of content words they
 """
 from __future__ import annotations
 
-import itertools
 import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import compress
+from itertools import compress, count
 from importlib import resources
 
 import numpy as np
@@ -157,12 +156,14 @@ def dice(a: frozenset[str], b: frozenset[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b))
 
 
-def same_fact(a: Sentence, b: Sentence, threshold: float = 0.4) -> bool:  # SAME_FACT
+SAME_FACT = 0.4  # Dice from which two sentences state the same thing
+
+
+def same_fact(a: Sentence, b: Sentence, threshold: float = SAME_FACT) -> bool:
     """Two sentences state the same thing: enough shared content words, and at least three of them."""
     return len(a.terms & b.terms) >= 3 and dice(a.terms, b.terms) >= threshold
 
 
-SAME_FACT = 0.4  # Dice from which two sentences state the same thing
 ECHO = 0.3  # Dice from which a sentence counts as reported elsewhere too
 
 
@@ -189,7 +190,7 @@ def echoes(sents: list[Sentence]) -> list[Echo]:
         return [Echo() for _ in sents]
     text_of = np.array(text_numbers, dtype=np.intp)
     words = [t for s in sents for t in s.terms]
-    ids = dict(zip(dict.fromkeys(words), itertools.count()))  # term -> its number (any numbering will do)
+    ids = dict(zip(dict.fromkeys(words), count()))  # term -> its number (any numbering will do)
     term = np.fromiter(map(ids.__getitem__, words), dtype=np.intp, count=len(words))
     length = np.array([len(s.terms) for s in sents], dtype=np.intp)
     postings = _Postings(np.repeat(np.arange(n), length), term, len(ids))

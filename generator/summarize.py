@@ -116,7 +116,6 @@ def _repeats(s: Sentence, c: Sentence) -> bool:
     return dice(s.terms, c.terms) >= REDUNDANT
 
 
-
 def summarize(story: Story) -> Digest:
     groups = text_groups(story)
     members = {g[0].id: g for g in groups}

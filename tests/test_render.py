@@ -213,5 +213,12 @@ def test_rendering_in_worker_processes_gives_the_files_of_a_serial_render() -> N
         render_site(shared, stories, config, NOW, pool=pool, parallel=2)
     assert sorted(f.path for f in shared.files) == sorted(f.path for f in serial.files)
     assert {f.path: f.content for f in shared.files} == {f.path: f.content for f in serial.files}
+    at = {f.path: n for n, f in enumerate(shared.files)}
+    fronts = [f for f in shared.files if f.path == "index.html" or f.path.startswith("page/")]
+    assert fronts
+    for front in fronts:  # made after the story pages it lists (and so while others were still being rendered)
+        listed = set(re.findall(r'stories/([^/"]+)/', front.content.decode("utf-8")))
+        assert listed and all(at[f"stories/{slug}/index.html"] < at[front.path] for slug in listed)
+    assert min(at[f.path] for f in fronts) < max(at[p] for p in at if p.startswith("stories/"))
     assert any(f.path.startswith("outlets/") for f in serial.files) and any(f.path.startswith("archive/2015")
                                                                            for f in serial.files)
