@@ -67,9 +67,7 @@ class Tree(threading.Thread):
     """Samples the memory of a process and all its descendants every half second: the sum of their proportional
     set sizes (PSS: a page shared by forked workers counts once in all, not once per process). Keeps the peak.
     (Reading PSS makes the kernel walk the processes' page tables: sampled every 50 ms, that took a quarter of a
-    core and slowed the build it measured.) A child that is its parent's very address space is not counted again:
-    a subprocess started with vfork (Pagefind, from the build) is that until it execs, and its RSS and PSS are then
-    its parent's to the kilobyte (the parent waits meanwhile); a forked worker has its own, with shared pages split."""
+    core and slowed the build it measured.)"""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
@@ -85,28 +83,23 @@ class Tree(threading.Thread):
             pass
         return found
 
-    def _rss_pss_kb(self, pid: int) -> tuple[int, int]:
-        rss = pss = 0
+    def _pss_kb(self, pid: int) -> int:
         try:
             with open(f"/proc/{pid}/smaps_rollup") as handle:
                 for line in handle:
-                    if line.startswith("Rss:"):
-                        rss = int(line.split()[1])
-                    elif line.startswith("Pss:"):
-                        pss = int(line.split()[1])
+                    if line.startswith("Pss:"):
+                        return int(line.split()[1])
         except OSError:
             pass
-        return rss, pss
+        return 0
 
     def run(self) -> None:
         while not self.done.wait(INTERVAL):
-            pending, total = [(self.pid, None)], 0
-            while pending:
-                pid, parent = pending.pop()
-                sizes = self._rss_pss_kb(pid)
-                if sizes != parent or not sizes[0]:  # not the parent's own address space seen again (vfork)
-                    total += sizes[1]
-                pending += [(child, sizes) for child in self._children(pid)]
+            pids, total = [self.pid], 0
+            while pids:
+                pid = pids.pop()
+                total += self._pss_kb(pid)
+                pids += self._children(pid)
             self.peak_kb = max(self.peak_kb, total)
 
 
