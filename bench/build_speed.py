@@ -10,14 +10,15 @@ for newsdigest also one more report of an existing story), for newsdigest and, o
 bench/out/pelican-venv). It prints the issue's table (seconds and peak memory), then per size: per-stage seconds
 of newsdigest (medians), articles per second, files written (and, after one added, files changed), and our time
 as a ratio to each peer's. Peak memory is that of the whole process tree (our worker processes and Pagefind
-included): the sum of the processes' proportional set sizes, sampled every half second, and at least the peak RSS of the
-largest process. --with-100k adds a run at 100,000 articles (newsdigest only unless --peers-at-100k).
+included): the sum of the processes' proportional set sizes (each address space once), sampled every half
+second, and at least the peak RSS of the largest process. --with-100k adds a run at 100,000 articles (newsdigest only unless --peers-at-100k).
 
 Timings are wall-clock medians on this machine as it is: other processes on its cores make them slower.
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import shutil
@@ -67,7 +68,12 @@ class Tree(threading.Thread):
     """Samples the memory of a process and all its descendants every half second: the sum of their proportional
     set sizes (PSS: a page shared by forked workers counts once in all, not once per process). Keeps the peak.
     (Reading PSS makes the kernel walk the processes' page tables: sampled every 50 ms, that took a quarter of a
-    core and slowed the build it measured.)"""
+    core and slowed the build it measured.)
+
+    An address space counts once. A child started with vfork (as CPython's subprocess starts Pagefind) runs in its
+    parent's address space until it execs, so its PSS is its parent's: sampled in that moment, it would count the
+    parent's memory twice. The kernel says whether two processes share one (kcmp, KCMP_VM); where it cannot
+    (another platform, no permission), every process counts."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
@@ -95,12 +101,30 @@ class Tree(threading.Thread):
 
     def run(self) -> None:
         while not self.done.wait(INTERVAL):
-            pids, total = [self.pid], 0
-            while pids:
-                pid = pids.pop()
-                total += self._pss_kb(pid)
-                pids += self._children(pid)
+            pending, total = [(self.pid, 0)], 0
+            while pending:
+                pid, parent = pending.pop()
+                if not (parent and same_address_space(parent, pid)):
+                    total += self._pss_kb(pid)
+                pending += [(child, pid) for child in self._children(pid)]
             self.peak_kb = max(self.peak_kb, total)
+
+
+_KCMP = {"x86_64": 312, "aarch64": 272}.get(os.uname().machine)  # the kcmp system call's number
+_KCMP_VM = 1
+
+
+def same_address_space(pid: int, other: int) -> bool:
+    """Whether the two processes share one address space (kcmp(2)); False where the kernel cannot tell."""
+    if _KCMP is None or not sys.platform.startswith("linux"):
+        return False
+    return _libc().syscall(_KCMP, pid, other, _KCMP_VM, 0, 0) == 0
+
+
+@functools.cache
+def _libc():
+    import ctypes
+    return ctypes.CDLL(None, use_errno=True)
 
 
 def timed(cmd: list[str], cwd: Path | None = None) -> Run:
@@ -354,7 +378,7 @@ def main() -> int:
             for line in details(name, size, peer, ours):
                 print(line, flush=True)
     print()
-    print(f"median of {args.runs} runs; peak memory is the whole process tree's (sum of PSS, sampled every 0.5 s), "
+    print(f"median of {args.runs} runs; peak memory is the whole process tree's (sum of PSS, each address space once, sampled every 0.5 s), "
           "at least the largest process's peak RSS")
     print(table({k: v for k, v in results.items() if v}, sizes))
     return 0
