@@ -378,8 +378,8 @@ def main() -> int:
             for line in details(name, size, peer, ours):
                 print(line, flush=True)
     print()
-    print(f"median of {args.runs} runs; peak memory is the whole process tree's (sum of PSS, each address space once, sampled every 0.5 s), "
-          "at least the largest process's peak RSS")
+    print(f"median of {args.runs} runs; peak memory is the whole process tree's (sum of PSS, each address space "
+          "once, sampled every 0.5 s), at least the largest process's peak RSS")
     print(table({k: v for k, v in results.items() if v}, sizes))
     return 0
 
