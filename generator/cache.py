@@ -239,10 +239,13 @@ def _order(keys: Iterable[object], known: dict[object, int] | None = None) -> by
     """The shard of each key, in order (``_shard``; ``known``: the shards of keys as the cache held them, which
     a rebuild's keys mostly are; written out for the common case of string keys)."""
     if known:
-        try:
-            return bytes(map(known.__getitem__, keys))
-        except KeyError:  # some keys new
-            return bytes([known[key] if key in known else _shard(key) for key in keys])
+        keys = list(keys)
+        shards = list(map(known.get, keys))
+        at = -1
+        while None in shards:  # the new keys (few): placed by their strings
+            at = shards.index(None, at + 1)
+            shards[at] = _shard(keys[at])
+        return bytes(shards)
     try:
         return bytes([zlib.crc32(key.encode("utf-8", "surrogatepass")) % SHARDS  # type: ignore[attr-defined]
                       for key in keys])
@@ -485,6 +488,9 @@ def save(where: Path, version_hash: str, state: State) -> None:
             stale.unlink(missing_ok=True)
         rest, parts = _parts(state)
         present = {path.name for path in where.iterdir()}
+        # No main while the shards change: a build killed before the new main is written leaves no cache, never
+        # the old main with some new shards (parts of two builds' memos, which need not fit together).
+        (where / "main").unlink(missing_ok=True)
         keep = {"main", "lookups"}
         known = _shards_of(state.loaded_shards)
         for part, entries in parts.items():

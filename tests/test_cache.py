@@ -549,3 +549,18 @@ def test_a_lazy_shard_found_damaged_finds_nothing_and_the_cache_is_not_saved(tmp
     assert loaded.group.drafts.get(key) is None and loaded.group.drafts.damaged
     cache.save(tmp_path, "v", loaded)
     assert not (tmp_path / "main").exists() and cache.load(tmp_path, "v") is None
+
+
+def test_while_the_shards_of_a_cache_are_saved_there_is_no_main(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    content, site, where = sharded_build(tmp_path, monkeypatch)
+    (content / "new.md").write_text(article("Sturm", ["Orkan", "Deich"] * 8, "2024-06-15 12:00", "taz", 99),
+                                    encoding="utf-8")
+    saved: list[tuple[str, bool]] = []
+    real = cache._save_file
+    monkeypatch.setattr(cache, "_save_file", lambda path, version, payload: saved.append(
+        (path.name, (where / "main").exists())) or real(path, version, payload))
+    build(Config(), Paths(content, site), FIXED_NOW)
+    assert saved[-1][0] == "main" and len(saved) > 1
+    assert not any(held for name, held in saved), "a kill while shards are written leaves no cache"
+    assert cache.load(where, cache.version(Config(), content, site, None)) is not None
