@@ -17,12 +17,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import operator
 import os
 import pickle
 import re
 import sys
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -233,13 +235,31 @@ def _shard(key: object) -> int:
     return zlib.crc32(text.encode("utf-8", "surrogatepass")) % SHARDS
 
 
-def _order(keys: Iterable[object]) -> bytes:
-    """The shard of each key, in order (``_shard``; written out for the common case of string keys)."""
+def _order(keys: Iterable[object], known: dict[object, int] | None = None) -> bytes:
+    """The shard of each key, in order (``_shard``; ``known``: the shards of keys as the cache held them, which
+    a rebuild's keys mostly are; written out for the common case of string keys)."""
+    if known:
+        keys = list(keys)
+        shards = list(map(known.get, keys))
+        at = -1
+        while None in shards:  # the new keys (few): placed by their strings
+            at = shards.index(None, at + 1)
+            shards[at] = _shard(keys[at])
+        return bytes(shards)
     try:
         return bytes([zlib.crc32(key.encode("utf-8", "surrogatepass")) % SHARDS  # type: ignore[attr-defined]
                       for key in keys])
     except AttributeError:  # not all of them strings
         return bytes([_shard(key) for key in keys])
+
+
+def _shards_of(loaded: dict[str, dict]) -> dict[str, dict[object, int]]:
+    """Part -> the shard of each key it had, from the shards as loaded."""
+    known: dict[str, dict[object, int]] = {}
+    for name, entries in loaded.items():
+        part, _, number = name.rpartition("-")
+        known.setdefault(part, {}).update(dict.fromkeys(entries, int(number)))
+    return known
 
 
 _PLAIN = (int, float, str, bytes, tuple, Written)  # values that compare by value cheaply (and without arrays)
@@ -262,10 +282,110 @@ def _unchanged(loaded: dict | None, entries: dict) -> bool:
     values."""
     if loaded is None or loaded.keys() != entries.keys():
         return False
+    if list(loaded) == list(entries) and all(map(operator.is_, loaded.values(), entries.values())):
+        return True  # the very entries, in the same order (the common case, at C speed)
     return all(_same(loaded[key], value) for key, value in entries.items())
 
 
 # --- the parts of the state that are saved in shards ----------------------------------------------------------------
+
+# Parts that a rebuild mostly does not look into (the grouping asks for the drafts of new and removed articles, and
+# of the few whose features must be worked out again): loaded a shard at a time, when a key of it is asked for.
+LAZY = frozenset({"group.drafts"})
+
+
+class Lazy(Mapping):
+    """A part saved in shards (``numbers``: those its cache holds), each loaded when a key of it is first looked up,
+    with the entries put or dropped since (``updated``). Only the shards that those touch are saved again; the
+    others stay as the files they are. A shard that turns out damaged when it is loaded holds nothing (a lookup
+    there finds nothing: the grouping makes the draft anew) and ``damaged`` says so: such a part cannot be saved
+    (its other entries are lost), so the cache is then not saved at all."""
+
+    def __init__(self, where: Path, version_hash: str, part: str, numbers: Iterable[int]):
+        self._where, self._version, self._part = where, version_hash, part
+        self.numbers = frozenset(numbers)
+        self._loaded: dict[int, dict] = {}  # shared with the mappings ``updated`` makes of this one
+        self._put: dict = {}
+        self._drop: frozenset = frozenset()
+        self.damaged = False
+
+    def _entries(self, number: int) -> dict:
+        entries = self._loaded.get(number)
+        if entries is None:
+            entries = {}
+            if number in self.numbers:
+                try:
+                    entries = _load_file(self._where / f"{self._part}-{number:02d}", self._version)
+                    if not isinstance(entries, dict):
+                        raise ValueError("not a shard")
+                except Exception:  # damaged since the build began: nothing there (see the class's docstring)
+                    entries, self.damaged = {}, True
+            self._loaded[number] = entries
+        return entries
+
+    def __getitem__(self, key: object) -> object:
+        if key in self._put:
+            return self._put[key]
+        if key in self._drop:
+            raise KeyError(key)
+        return self._entries(_shard(key))[key]
+
+    def get(self, key: object, default: object = None) -> object:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __iter__(self) -> Iterator[object]:  # every shard loaded: for tests and tools, not for a rebuild
+        for number in sorted(self.numbers | {_shard(key) for key in self._put}):
+            yield from (key for key in self._shard(number))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def _shard(self, number: int) -> dict:
+        """Shard ``number`` as it is now (loaded, with what was put and dropped)."""
+        entries = {k: v for k, v in self._entries(number).items() if k not in self._drop and k not in self._put}
+        entries.update((k, v) for k, v in self._put.items() if _shard(k) == number)
+        return entries
+
+    def updated(self, put: dict, drop: Iterable[object]) -> Lazy:
+        """A copy with the entries of ``put`` put in and the keys of ``drop`` dropped."""
+        copy = Lazy(self._where, self._version, self._part, self.numbers)
+        copy._loaded, copy.damaged = self._loaded, self.damaged
+        dropped = (set(self._drop) | set(drop)) - put.keys()
+        copy._put = {k: v for k, v in self._put.items() if k not in dropped} | put
+        copy._drop = frozenset(dropped)
+        return copy
+
+    def save(self, where: Path, version_hash: str, part: str) -> set[int]:
+        """Save the shards that changed (all of them where ``where`` is not the cache this came from); the numbers
+        of the shards the part has now."""
+        if self.damaged:
+            raise ValueError(f"{part}: a shard was damaged")
+        same = (where, version_hash, part) == (self._where, self._version, self._part)
+        touched = {_shard(key) for key in chain(self._put, self._drop)}
+        numbers = set()
+        for number in sorted(self.numbers | touched):
+            if same and number not in touched:
+                numbers.add(number)
+                continue
+            entries = self._shard(number)
+            if entries:
+                _save_file(where / f"{part}-{number:02d}", version_hash, dumps(entries))
+                numbers.add(number)
+        if self.damaged:
+            raise ValueError(f"{part}: a shard was damaged")
+        return numbers
+
+
+def _check_header(path: Path, version_hash: str) -> None:
+    """ValueError where ``path`` is not a cache file of this version (its payload is checked when it is read)."""
+    with open(path, "rb") as handle:
+        head = handle.read(len(MAGIC) + len(version_hash) + 1)
+    if head != MAGIC + version_hash.encode("ascii") + b"\n":
+        raise ValueError("not a cache file of this version")
+
 
 SHARD_FROM = 256  # a memo's dict of at least this many entries is saved in shards
 _SHARD_FILE = re.compile(r"[a-z_]+(?:\.[a-z_]+)?-[0-9]{2}")
@@ -280,8 +400,8 @@ def _parts(state: State) -> tuple[State, dict[str, dict]]:
         memo = getattr(rest, attr)
         if memo is None or not dataclasses.is_dataclass(memo) or _fields(type(memo)) is None:
             continue
-        big = [f.name for f in dataclasses.fields(memo)
-               if type(getattr(memo, f.name)) is dict and len(getattr(memo, f.name)) >= SHARD_FROM]
+        big = [f.name for f in dataclasses.fields(memo) if type(getattr(memo, f.name)) is Lazy
+               or type(getattr(memo, f.name)) is dict and len(getattr(memo, f.name)) >= SHARD_FROM]
         for name in big:
             parts[f"{attr}.{name}"] = getattr(memo, name)
         setattr(rest, attr, dataclasses.replace(memo, **{name: {} for name in big}))
@@ -302,7 +422,7 @@ def _put_back(state: State, part: str, entries: dict) -> None:
 def _merged(shards: dict[int, dict], order: bytes) -> dict:
     """The shards' entries as one dict, in the order the saved dict had (``order``: its keys' shards)."""
     iterators = {number: iter(entries.items()) for number, entries in shards.items()}
-    merged = dict(next(iterators[number]) for number in order)
+    merged = dict(map(next, map(iterators.__getitem__, order)))
     if len(merged) != sum(len(entries) for entries in shards.values()):
         raise ValueError("shards do not match their order")
     return merged
@@ -337,6 +457,11 @@ def _load(where: Path, version_hash: str) -> State | None:
             return None
         loaded: dict[str, dict] = {}
         for part, order in main.parts.items():
+            if part in LAZY:
+                for number in set(order):
+                    _check_header(where / f"{part}-{number:02d}", version_hash)
+                _put_back(main, part, Lazy(where, version_hash, part, set(order)))
+                continue
             shards: dict[int, dict] = {}
             for number in sorted(set(order)):
                 name = f"{part}-{number:02d}"
@@ -363,9 +488,18 @@ def save(where: Path, version_hash: str, state: State) -> None:
             stale.unlink(missing_ok=True)
         rest, parts = _parts(state)
         present = {path.name for path in where.iterdir()}
+        # No main while the shards change: a build killed before the new main is written leaves no cache, never
+        # the old main with some new shards (parts of two builds' memos, which need not fit together).
+        (where / "main").unlink(missing_ok=True)
         keep = {"main", "lookups"}
+        known = _shards_of(state.loaded_shards)
         for part, entries in parts.items():
-            order = _order(entries)
+            if isinstance(entries, Lazy):
+                numbers = entries.save(where, version_hash, part)
+                keep.update(f"{part}-{number:02d}" for number in numbers)
+                rest.parts[part] = bytes(sorted(numbers))
+                continue
+            order = _order(entries, known.get(part))
             by_shard: list[dict] = [{} for _ in range(SHARDS)]
             for number, (key, value) in zip(order, entries.items()):
                 by_shard[number][key] = value

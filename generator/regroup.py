@@ -16,7 +16,7 @@ of a run from scratch:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from itertools import chain
@@ -70,7 +70,7 @@ class GroupMemo:
     config: GroupingConfig
     ignore: frozenset[str] = frozenset()
     version: int = VERSION
-    drafts: dict[tuple[str, str], Draft] = field(default_factory=dict)
+    drafts: Mapping[tuple[str, str], Draft] = field(default_factory=dict)  # a dict, or the cache's cache.Lazy
     df: dict[str, int] = field(default_factory=dict)
     articles: int = 0
     known: dict[Key, Known] = field(default_factory=dict)
@@ -96,6 +96,8 @@ def regroup(articles: Sequence[Article], config: GroupingConfig, memo: GroupMemo
     if memo is None or memo.config != config or memo.ignore != extra or memo.version != VERSION or not unique:
         memo = fresh
     gone = [(k, known) for k, known in memo.known.items() if k not in present]
+    if any(memo.drafts.get(_draft_key(k)) is None for k, _ in gone):  # lost from a damaged cache: start afresh
+        memo, gone = fresh, []
     drafts, df, changed = _drafts(ordered, keys, memo, gone, config, extra, pool)
     feats, dirty = _features(ordered, keys, drafts, df, changed, memo, config, keep)
     if not keep:
@@ -166,8 +168,9 @@ def _drafts(ordered: Sequence[Article], keys: list[Key], memo: GroupMemo, gone: 
             pool: Executor | None) -> tuple[list[Draft], dict[str, int], set[str]]:
     """Each article's draft (the memo's where its text is known), the corpus's document frequencies and the terms
     whose frequency changed since the memo."""
-    drafts = [memo.drafts.get(_draft_key(k)) for k in keys]
-    todo = [i for i, d in enumerate(drafts) if d is None]
+    # a known article's draft is looked up only where it is needed (_features): the cache loads them as asked for
+    drafts = [None if k in memo.known else memo.drafts.get(_draft_key(k)) for k in keys]
+    todo = [i for i, (k, d) in enumerate(zip(keys, drafts)) if d is None and k not in memo.known]
     for i, made in zip(todo, make_drafts([ordered[i] for i in todo], extra, config, pool)):
         drafts[i] = made
     df = dict(memo.df)
@@ -185,6 +188,12 @@ def _drafts(ordered: Sequence[Article], keys: list[Key], memo: GroupMemo, gone: 
         if not df[term]:
             del df[term]
     return drafts, df, changed
+
+
+def _known_draft(article: Article, key: Key, memo: GroupMemo, config: GroupingConfig) -> Draft:
+    """The memo's draft of a known article (made anew where the cache lost it)."""
+    found = memo.drafts.get(_draft_key(key))
+    return found if found is not None else make_drafts([article], memo.ignore, config, None)[0]
 
 
 def _cap(count: int) -> int | None:
@@ -207,10 +216,14 @@ def _features(ordered: Sequence[Article], keys: list[Key], drafts: list[Draft | 
     for i, (k, a) in enumerate(zip(keys, ordered)):
         known = memo.known.get(k)
         d = drafts[i]
+        if d is None and (everything or up or known is None):
+            d = drafts[i] = _known_draft(a, k, memo, config)
         if known is not None and not everything and not (
                 up and not up.isdisjoint(d.keys) or down and any(t in known.features.keys for t in down)):
             feats.append(known.features)
         else:
+            if d is None:
+                d = drafts[i] = _known_draft(a, k, memo, config)
             made = finish(a, d, df, len(keys), config, caps)
             if (known is not None and made.keys == known.features.keys and made.surface == known.features.surface
                     and np.array_equal(made.weights, known.features.weights)):
@@ -314,6 +327,18 @@ def _memo(fresh: GroupMemo, memo: GroupMemo, keys: list[Key], drafts: list[Draft
             known[k] = before
         else:
             known[k] = Known(numbers[i], feats[i], partners[i], scores[i], cluster_of[i])
-    return GroupMemo(fresh.config, fresh.ignore, VERSION, {_draft_key(k): d for k, d in zip(keys, drafts)},
+    return GroupMemo(fresh.config, fresh.ignore, VERSION, _kept_drafts(memo, keys, drafts),
                      df, len(keys), known, counts, table[0], table[1], {c.members[0]: c for _, c in clusters},
                      fresh.serial)
+
+
+def _kept_drafts(memo: GroupMemo, keys: list[Key], drafts: list[Draft | None]) -> Mapping[tuple[str, str], Draft]:
+    """The drafts of ``keys`` for the next run: those of this one, the memo's where a known article's draft was
+    not looked up. A memo whose drafts the cache loads as asked for (cache.Lazy) gives a copy with the changes."""
+    if hasattr(memo.drafts, "updated"):
+        made = {_draft_key(k): d for k, d in zip(keys, drafts)
+                if d is not None and (k not in memo.known or memo.drafts.get(_draft_key(k)) is not d)}
+        gone = memo.known.keys() - set(keys)
+        present = {_draft_key(k) for k in keys} if gone else set()  # (another article may have the same text)
+        return memo.drafts.updated(made, [_draft_key(k) for k in gone if _draft_key(k) not in present])
+    return {_draft_key(k): d if d is not None else memo.drafts[_draft_key(k)] for k, d in zip(keys, drafts)}

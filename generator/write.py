@@ -119,8 +119,9 @@ class Staging:
     the swap. With ``reuse`` (a folder on the same file system, in the build cache), the staging folder is the site
     that the last swap replaced, brought up to date file by file, and the replaced site stays there for the next
     build: folders are neither made nor removed again (removing thousands of them takes seconds on some disks),
-    and files that did not change since the last build are not touched. The reused folder is never trusted: every
-    file is checked against what the new site must hold, and whatever else it holds is removed before the swap."""
+    and files that did not change since the last build are not touched. The reused folder is never trusted: it is
+    listed once (``_listing``: names and inode numbers, which the listing gives without a stat of each file), every
+    file is checked against what the new site must hold, and whatever else it held is removed before the swap."""
 
     def __init__(self, output: Path, reuse: Path | None = None):
         self.output = output.resolve()
@@ -136,6 +137,7 @@ class Staging:
         self._out = str(self.output)
         self._reuse = reuse
         self._reused = False
+        self._listed: _Listing | None = None  # the reused folder as it was (``_listing``)
         self._hold = hold(self.output)
 
     def __enter__(self) -> Staging:
@@ -146,6 +148,9 @@ class Staging:
                 self._reused = self._reuse.is_dir() and not self._reuse.is_symlink()
                 if not self._reused:
                     self._reuse.mkdir(parents=True)
+                else:  # as it is before this build changes anything in it
+                    device = os.stat(self.output).st_dev if self.output.is_dir() else -1
+                    self._listed = _Listing.of(self._reuse, device)
                 self._staging = self._reuse
             else:
                 self._staging = _new_folder(self.output.parent, f".{self.output.name}.new-")
@@ -218,6 +223,9 @@ class Staging:
         checked = self._checked.pop(path, None)
         target, current = self._target(path, folder=False, safe=checked is not None)
         # most often the reused folder holds the very file already (the build before kept it): no folder to make
+        if checked is not None and self._reused and self._listing().files.get(path) == checked[:2]:
+            self.written[path] = checked[2]  # the very file that was recorded: the record stands
+            return
         info = self._held(current, target, checked[:2] if checked else None)
         if info is None:
             self._folder_of(target)
@@ -226,6 +234,10 @@ class Staging:
             self.written[path] = checked[2]
             return
         self._record(path, info)
+
+    def _listing(self) -> _Listing:
+        assert self._listed is not None, "a reused staging folder is listed when the build enters it"
+        return self._listed
 
     def _held(self, current: str, target: str,
               identity: tuple[int, int] | None = None) -> os.stat_result | None:
@@ -277,7 +289,7 @@ class Staging:
         self.put(marker)
         del self.written[MARKER]
         if self._reused:
-            _prune(self._staging, set(self.written) | {MARKER})
+            self._listing().prune(self._staging, set(self.written) | {MARKER})
         _swap(self._staging, self.output)
 
 
@@ -320,6 +332,63 @@ def _make_folder(folder: Path, root: Path) -> None:
         if path.is_symlink() or (path.exists() and not path.is_dir()):
             path.unlink()
     folder.mkdir(parents=True, exist_ok=True)
+
+
+@dataclass(slots=True)
+class _Listing:
+    """What a reused staging folder held when the build began: each file (or link, or anything else that is not
+    a folder) by its path, with its identity (inode, device); the folders; and the folders that held nothing."""
+
+    files: dict[str, tuple[int, int]]
+    folders: set[str]
+    empty: set[str]
+
+    @classmethod
+    def of(cls, root: Path, device: int) -> _Listing:
+        """``root`` listed; ``device``: that of the output folder (where the reused folder is on another, no
+        inode of it is the identity of an output file: none is recorded)."""
+        same = os.stat(root).st_dev == device
+        listing = cls({}, set(), set())
+
+        def walk(folder: str, prefix: str) -> None:
+            empty = True
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    empty = False
+                    rel = prefix + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        listing.folders.add(rel)
+                        walk(entry.path, rel + "/")
+                    else:
+                        listing.files[rel] = (entry.inode(), device) if same else (-1, -1)
+            if empty and prefix:
+                listing.empty.add(prefix[:-1])
+        walk(str(root), "")
+        return listing
+
+    def prune(self, root: Path, keep: set[str]) -> None:
+        """Remove from ``root`` every file it held that is not in ``keep`` (paths relative to it), and every
+        folder left empty: what ``_prune`` does, without listing the folder again. Whatever the build put there
+        since is in ``keep`` (the staging folder is held by this build alone)."""
+        gone = [path for path in self.files if path not in keep]
+        for path in gone:
+            try:
+                os.unlink(f"{root}/{path}")
+            except FileNotFoundError:
+                pass
+            except IsADirectoryError:  # a folder made where a file was (the new site has one): pruned whole
+                _prune(root / path, {k[len(path) + 1:] for k in keep if k.startswith(path + "/")})
+        candidates = set(self.empty)
+        for path in gone + sorted(self.empty):
+            parent = path.rpartition("/")[0]
+            while parent and parent not in candidates:
+                candidates.add(parent)
+                parent = parent.rpartition("/")[0]
+        for folder in sorted(candidates, key=lambda f: f.count("/"), reverse=True):
+            try:
+                os.rmdir(f"{root}/{folder}")
+            except OSError:  # not empty (or gone)
+                pass
 
 
 def _prune(root: Path, keep: set[str]) -> None:

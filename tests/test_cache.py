@@ -2,6 +2,7 @@
 mtime), and writes the very site a clean build writes; a cache that cannot be used means a clean build."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 from datetime import datetime, timezone
@@ -78,6 +79,17 @@ def redirects(files: dict[str, bytes]) -> set[str]:
 def without_redirects(files: dict[str, bytes]) -> dict[str, bytes]:
     folders = redirects(files)
     return {p: d for p, d in files.items() if not any(p.startswith(f) for f in folders)}
+
+
+def sharded_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
+    """A built corpus of 40 articles whose memos are saved in shards, as a large corpus's are: content, site and
+    cache folder."""
+    monkeypatch.setattr(cache, "SHARD_FROM", 2)
+    content, site = tmp_path / "content", tmp_path / "out" / "site"
+    make_corpus(content, 40)
+    age(content)
+    build(Config(), Paths(content, site), FIXED_NOW)
+    return content, site, cache.folder(site)
 
 
 @pytest.fixture
@@ -390,12 +402,7 @@ def test_large_memo_dicts_are_saved_in_shards_and_come_back_in_their_order(tmp_p
 
 def test_a_rebuild_with_memos_in_shards_rewrites_few_and_equals_a_clean_build(tmp_path: Path,
                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache, "SHARD_FROM", 2)  # the small corpus's memos in shards, as a large one's are
-    content, site = tmp_path / "content", tmp_path / "out" / "site"
-    make_corpus(content, 40)
-    age(content)
-    build(Config(), Paths(content, site), FIXED_NOW)
-    where = cache.folder(site)
+    content, site, where = sharded_build(tmp_path, monkeypatch)
     before = {p.name: p.stat().st_mtime_ns for p in where.iterdir() if p.is_file()}
     assert any(name.startswith("group.") for name in before) and any(name.startswith("render.") for name in before)
     words = ["Orkan", "Deich", "Sturmflut", "Nordsee", "Insel"] * 3
@@ -464,3 +471,96 @@ def test_arrays_come_back_from_the_cache_as_they_were() -> None:
         assert type(after) is np.ndarray and after.dtype == before.dtype and after.shape == before.shape
         assert np.array_equal(before, after) and after.flags.writeable
     assert b"frombuffer" in cache.dumps(np.arange(5.0))  # a flat array is saved as its bytes, not by numpy's reduce
+
+
+def test_a_rebuild_loads_only_the_draft_shards_it_looks_into(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content, site, where = sharded_build(tmp_path, monkeypatch)
+    drafts = sorted(p.name for p in where.glob("group.drafts-*"))
+    assert len(drafts) > 8
+    opened: list[str] = []
+    real = cache._load_file
+    monkeypatch.setattr(cache, "_load_file", lambda path, version: opened.append(path.name) or real(path, version))
+    words = ["Orkan", "Deich", "Sturmflut", "Nordsee", "Insel"] * 3
+    (content / "new.md").write_text(article("Sturm an der Küste", words, "2024-06-15 12:00", "taz", 99),
+                                    encoding="utf-8")
+    build(Config(), Paths(content, site), FIXED_NOW)
+    assert len([name for name in opened if name.startswith("group.drafts-")]) < len(drafts) // 2, opened
+    assert bytes_of(site) == clean_build(content, tmp_path / "clean")
+    (content / "new.md").unlink()
+    build(Config(), Paths(content, site), FIXED_NOW)
+    assert bytes_of(site) == clean_build(content, tmp_path / "clean2")
+
+
+def test_a_draft_shard_damaged_after_the_cache_was_loaded_never_makes_a_wrong_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content, site, where = sharded_build(tmp_path, monkeypatch)
+    for path in where.glob("group.drafts-*"):  # the header stands (checked on load); the payload does not
+        data = path.read_bytes()
+        path.write_bytes(data[:-20] + bytes(20))
+    first = sorted(content.glob("*.md"))[0]
+    first.unlink()  # a removed article's draft is looked up: lost, so the grouping starts afresh
+    (content / "new.md").write_text(article("Sturm an der Küste", ["Orkan", "Deich"] * 8, "2024-06-15 12:00",
+                                            "taz", 99), encoding="utf-8")
+    build(Config(), Paths(content, site), FIXED_NOW)
+    assert bytes_of(site) == clean_build(content, tmp_path / "clean")
+    assert all(cache._load_file(path, cache.version(Config(), content, site, None)) for path in
+               where.glob("group.drafts-*")), "the fresh grouping's drafts saved whole again"
+    (content / "new.md").unlink()
+    build(Config(), Paths(content, site), FIXED_NOW)
+    assert bytes_of(site) == clean_build(content, tmp_path / "clean2")
+
+
+def test_lazy_parts_read_as_the_dict_they_were_saved_from(tmp_path: Path) -> None:
+    drafts = {(f"digest {n}", "de"): f"draft {n}" for n in range(3 * cache.SHARD_FROM)}
+    memo = units.RenderMemo(entries={"a": b"x"})
+    state = cache.State(render=memo, written={"a.html": cache.Written(1, 2, 3)})
+    cache.save(tmp_path, "v", state)
+    lazy = cache.Lazy(tmp_path, "v", "group.drafts", ())
+    assert dict(lazy) == {} and lazy.get(("digest 1", "de")) is None
+    from generator.config import GroupingConfig
+    from generator.regroup import GroupMemo
+    state = cache.State(group=GroupMemo(GroupingConfig(), drafts=drafts))
+    cache.save(tmp_path, "v", state)
+    loaded = cache.load(tmp_path, "v")
+    assert loaded is not None and isinstance(loaded.group.drafts, cache.Lazy)
+    assert dict(loaded.group.drafts) == drafts and loaded.group.drafts[("digest 7", "de")] == "draft 7"
+    changed = loaded.group.drafts.updated({("digest new", "en"): "new"}, [("digest 7", "de")])
+    assert ("digest 7", "de") not in changed and changed[("digest new", "en")] == "new"
+    assert loaded.group.drafts[("digest 7", "de")] == "draft 7", "the copy changes, not the original"
+    again = cache.load(tmp_path, "v")
+    assert again is not None
+    cache.save(tmp_path, "v", cache.State(group=dataclasses.replace(again.group, drafts=changed)))
+    final = cache.load(tmp_path, "v")
+    assert final is not None
+    expected = {k: v for k, v in drafts.items() if k != ("digest 7", "de")} | {("digest new", "en"): "new"}
+    assert dict(final.group.drafts) == expected
+
+
+def test_a_lazy_shard_found_damaged_finds_nothing_and_the_cache_is_not_saved(tmp_path: Path) -> None:
+    from generator.config import GroupingConfig
+    from generator.regroup import GroupMemo
+    drafts = {(f"digest {n}", "de"): f"draft {n}" for n in range(3 * cache.SHARD_FROM)}
+    cache.save(tmp_path, "v", cache.State(group=GroupMemo(GroupingConfig(), drafts=drafts)))
+    loaded = cache.load(tmp_path, "v")
+    assert loaded is not None
+    key = ("digest 3", "de")
+    shard = tmp_path / f"group.drafts-{cache._shard(key):02d}"
+    shard.write_bytes(shard.read_bytes()[:-5] + b"xxxxx")
+    assert loaded.group.drafts.get(key) is None and loaded.group.drafts.damaged
+    cache.save(tmp_path, "v", loaded)
+    assert not (tmp_path / "main").exists() and cache.load(tmp_path, "v") is None
+
+
+def test_while_the_shards_of_a_cache_are_saved_there_is_no_main(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    content, site, where = sharded_build(tmp_path, monkeypatch)
+    (content / "new.md").write_text(article("Sturm", ["Orkan", "Deich"] * 8, "2024-06-15 12:00", "taz", 99),
+                                    encoding="utf-8")
+    saved: list[tuple[str, bool]] = []
+    real = cache._save_file
+    monkeypatch.setattr(cache, "_save_file", lambda path, version, payload: saved.append(
+        (path.name, (where / "main").exists())) or real(path, version, payload))
+    build(Config(), Paths(content, site), FIXED_NOW)
+    assert saved[-1][0] == "main" and len(saved) > 1
+    assert not any(held for name, held in saved), "a kill while shards are written leaves no cache"
+    assert cache.load(where, cache.version(Config(), content, site, None)) is not None

@@ -97,3 +97,31 @@ def test_a_reused_staging_folder_with_junk_in_it_still_gives_exactly_the_new_sit
     assert {p: c for p, (_, c) in _inodes(out).items()} == {MARKER: MARKER_TEXT.encode(), "a.html": b"a",
                                                              "b/c.html": b"c"}
     assert not (out / "a.html").is_symlink()
+
+
+def test_a_reused_staging_folder_is_listed_once_and_still_checked_file_by_file(tmp_path: Path) -> None:
+    out, reuse = tmp_path / "site", tmp_path / "cache" / "site"
+    files = {"a.html": b"a", "b/c.html": b"c", "d/e/f.html": b"f"}
+    written = {}
+    for _ in range(2):
+        with Staging(out, reuse=reuse) as stage:
+            for path, content in files.items():
+                stage.put(OutputFile(path, content))
+            stage.commit()
+            written = stage.written
+    (reuse / "b" / "c.html").unlink()
+    (reuse / "b" / "c.html").write_bytes(b"c")  # the same bytes, another file: not the one the site has
+    (reuse / "d" / "e" / "f.html").unlink()
+    (reuse / "empty" / "deeper").mkdir(parents=True)
+    (reuse / "x" / "y").mkdir(parents=True)
+    (reuse / "x" / "y" / "z.tmp").write_bytes(b"junk")
+    with Staging(out, reuse=reuse) as stage:
+        unchanged = stage.unchanged(written)
+        for path in files:
+            assert unchanged(path)
+            stage.keep(path)
+        stage.commit()
+    site = _inodes(out)
+    assert {p: c for p, (_, c) in site.items()} == {MARKER: MARKER_TEXT.encode(), **files}
+    assert all(site[p][0] == (reuse / p).stat().st_ino for p in files), "each kept file is the very one"
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir()) == ["b", "d", "d/e"]
