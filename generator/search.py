@@ -33,8 +33,8 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -198,15 +198,21 @@ def _moved(folders: Sequence[str], work: Path, site: Path) -> Iterator[None]:
             os.rename(target, source)
 
 
-def bundle(shard: Shard, page: dict[str, bytes | Path], work: Path | None = None,
-           glob: str | None = None) -> list[OutputFile]:
+def _remove(folder: str) -> None:
+    shutil.rmtree(folder)
+
+
+def bundle(shard: Shard, page: dict[str, bytes | Path], work: Path | None = None, glob: str | None = None,
+           remove: Callable[[str], object] = _remove) -> list[OutputFile]:
     """Pagefind's files for ``shard``, whose pages are given as bytes or as files; ``work`` is a folder for
     temporary files (on the same file system as the page files, so that they can be linked); ``glob``: the pages'
-    folders are moved (see ``_movable``) and this glob finds the pages in them."""
+    folders are moved (see ``_movable``) and this glob finds the pages in them; ``remove`` removes the temporary
+    folder (``bundles`` has it done on the side: removing folders can wait seconds on the disk)."""
     binary = executable()
     if binary is None or not shard.pages:
         return []
-    with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=work) as tmp:
+    tmp = tempfile.mkdtemp(prefix=".pagefind-", dir=work)
+    try:
         site, out = Path(tmp) / "site", Path(tmp) / "out"
         command = [str(binary), "--site", str(site), "--output-path", str(out), "--keep-index-url", "--silent"]
         placed: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
@@ -225,6 +231,8 @@ def bundle(shard: Shard, page: dict[str, bytes | Path], work: Path | None = None
             rel = file.relative_to(out).as_posix()
             if file.is_file() and _wanted(rel):
                 files.append(OutputFile(shard.folder + rel, file.read_bytes()))
+    finally:
+        remove(tmp)
     return files
 
 
@@ -233,11 +241,22 @@ def bundles(jobs: Sequence[tuple[Shard, dict[str, bytes | Path]]], work: Path | 
     """``bundle`` of each job, ``parallel`` Pagefind runs at a time; in the order of ``jobs``, each as soon as it
     and those before it are made (so that the caller can write them away: a large site's index is hundreds of MB)."""
     glob = _movable(jobs, work)
-    if parallel <= 1 or len(jobs) <= 1:
-        yield from (bundle(shard, pages, work, glob) for shard, pages in jobs)
-        return
-    pool = ThreadPoolExecutor(max_workers=parallel)
+    cleaner = ThreadPoolExecutor(max_workers=1)  # removes each run's temporary folder while the next runs
+    removals: list[Future[None]] = []
+
+    def remove(folder: str) -> None:
+        removals.append(cleaner.submit(_remove, folder))
+
     try:
-        yield from pool.map(lambda job: bundle(job[0], job[1], work, glob), jobs)
-    finally:  # on a failure (or a caller that stops early), the runs not yet started are not started
-        pool.shutdown(wait=True, cancel_futures=True)
+        if parallel <= 1 or len(jobs) <= 1:
+            yield from (bundle(shard, pages, work, glob, remove) for shard, pages in jobs)
+        else:
+            pool = ThreadPoolExecutor(max_workers=parallel)
+            try:
+                yield from pool.map(lambda job: bundle(job[0], job[1], work, glob, remove), jobs)
+            finally:  # on a failure (or a caller that stops early), the runs not yet started are not started
+                pool.shutdown(wait=True, cancel_futures=True)
+    finally:  # also where the caller closes this after the last bundle: every temporary folder is gone
+        cleaner.shutdown(wait=True)
+        for removal in removals:
+            removal.result()
