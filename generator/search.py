@@ -8,7 +8,13 @@ no index and the search page says so; everything else works as before.
 
 Pagefind's command line indexes a folder of pages in one run, at about 8 ms of CPU per story page, nearly all of it
 spent on the words it indexes (parsing the markup is about 3% of its instructions: handing it pages cut down to what
-it reads would save less than the cutting costs). A small site has one index in ``pagefind/``. A large one has one
+it reads would save less than the cutting costs). About a fifth of that CPU is its deflate compression of the
+index and fragment files, a tenth copying memory, an eighth the kernel's (page faults, threads, files). A run
+takes about 10 ms on its own; it parses the pages on two threads, then builds and writes the index on one, so two
+runs at a time keep two cores busy (``bundles``). Its thread counts (TOKIO_WORKER_THREADS, RAYON_NUM_THREADS) and
+allocator settings (_RJEM_MALLOC_CONF: decay, transparent huge pages) change its CPU time by no more than the
+noise, or make it worse, so it runs with its defaults. Placing the pages for it and reading its files back costs
+this process under a tenth of what Pagefind spends. A small site has one index in ``pagefind/``. A large one has one
 index per month of its stories' first reports (``pagefind/2025-03/``, newest first; ``undated`` last), which the
 search page merges: a new report changes the index of its own period only, so a rebuild re-indexes that period and
 keeps the other indexes' files as they are. A month of more than SHARD_PAGES story pages (a busy desk's current
@@ -18,15 +24,17 @@ same pages give the same bytes.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -145,18 +153,77 @@ def _place(source: bytes | Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def bundle(shard: Shard, page: dict[str, bytes | Path], work: Path | None = None) -> list[OutputFile]:
+def _movable(jobs: Sequence[tuple[Shard, dict[str, bytes | Path]]], work: Path | None) -> str | None:
+    """A glob of exactly the pages where Pagefind can be given their own folders, moved into its site for its run
+    and back: every page a file of ``work`` at its own path, alone in a folder of its own, all of one name at one
+    depth (a story's folder holds its page and its feeds). Else None: the pages are linked into its site, each in a
+    new folder, which costs little CPU but, on some disks, seconds of waiting to remove the folders again."""
+    if work is None:
+        return None
+    folders, names, depths = set(), set(), set()
+    count = 0
+    for _, pages in jobs:
+        for path, source in pages.items():
+            parts = path.split("/")
+            if not isinstance(source, Path) or len(parts) < 2 or source != work.joinpath(*parts):
+                return None
+            folders.add(path.rpartition("/")[0])
+            names.add(parts[-1])
+            depths.add(len(parts))
+            count += 1
+    if len(folders) != count or len(names) != 1 or len(depths) != 1:
+        return None
+    name = names.pop()
+    if not re.fullmatch(r"[\w.-]+", name, re.ASCII):  # no character that means something in a glob
+        return None
+    return "*/" * (depths.pop() - 1) + name
+
+
+@contextlib.contextmanager
+def _moved(folders: Sequence[str], work: Path, site: Path) -> Iterator[None]:
+    """``folders`` of ``work`` moved into ``site`` while the context lasts, then back."""
+    moved: list[tuple[Path, Path]] = []
+    made: set[Path] = set()
+    try:
+        for folder in folders:
+            source, target = work.joinpath(*folder.split("/")), site.joinpath(*folder.split("/"))
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            os.rename(source, target)
+            moved.append((source, target))
+        yield
+    finally:
+        for source, target in reversed(moved):
+            os.rename(target, source)
+
+
+def _remove(folder: str) -> None:
+    shutil.rmtree(folder)
+
+
+def bundle(shard: Shard, page: dict[str, bytes | Path], work: Path | None = None, glob: str | None = None,
+           remove: Callable[[str], object] = _remove) -> list[OutputFile]:
     """Pagefind's files for ``shard``, whose pages are given as bytes or as files; ``work`` is a folder for
-    temporary files (on the same file system as the page files, so that they can be linked)."""
+    temporary files (on the same file system as the page files, so that they can be linked); ``glob``: the pages'
+    folders are moved (see ``_movable``) and this glob finds the pages in them; ``remove`` removes the temporary
+    folder (``bundles`` has it done on the side: removing folders can wait seconds on the disk)."""
     binary = executable()
     if binary is None or not shard.pages:
         return []
-    with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=work) as tmp:
+    tmp = tempfile.mkdtemp(prefix=".pagefind-", dir=work)
+    try:
         site, out = Path(tmp) / "site", Path(tmp) / "out"
-        for path in shard.pages:
-            _place(page[path], site.joinpath(*path.split("/")))
-        result = subprocess.run([str(binary), "--site", str(site), "--output-path", str(out), "--keep-index-url",
-                                 "--silent"], stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
+        command = [str(binary), "--site", str(site), "--output-path", str(out), "--keep-index-url", "--silent"]
+        placed: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+        if glob is not None and work is not None:
+            placed = _moved([p.rpartition("/")[0] for p in shard.pages], work, site)
+            command += ["--glob", glob]
+        else:
+            for path in shard.pages:
+                _place(page[path], site.joinpath(*path.split("/")))
+        with placed:
+            result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise RuntimeError(f"pagefind failed ({result.returncode}): {(result.stderr or result.stdout)[-500:]}")
         files = []
@@ -164,6 +231,8 @@ def bundle(shard: Shard, page: dict[str, bytes | Path], work: Path | None = None
             rel = file.relative_to(out).as_posix()
             if file.is_file() and _wanted(rel):
                 files.append(OutputFile(shard.folder + rel, file.read_bytes()))
+    finally:
+        remove(tmp)
     return files
 
 
@@ -171,11 +240,23 @@ def bundles(jobs: Sequence[tuple[Shard, dict[str, bytes | Path]]], work: Path | 
             parallel: int = 1) -> Iterator[list[OutputFile]]:
     """``bundle`` of each job, ``parallel`` Pagefind runs at a time; in the order of ``jobs``, each as soon as it
     and those before it are made (so that the caller can write them away: a large site's index is hundreds of MB)."""
-    if parallel <= 1 or len(jobs) <= 1:
-        yield from (bundle(shard, pages, work) for shard, pages in jobs)
-        return
-    pool = ThreadPoolExecutor(max_workers=parallel)
+    glob = _movable(jobs, work)
+    cleaner = ThreadPoolExecutor(max_workers=1)  # removes each run's temporary folder while the next runs
+    removals: list[Future[None]] = []
+
+    def remove(folder: str) -> None:
+        removals.append(cleaner.submit(_remove, folder))
+
     try:
-        yield from pool.map(lambda job: bundle(job[0], job[1], work), jobs)
-    finally:  # on a failure (or a caller that stops early), the runs not yet started are not started
-        pool.shutdown(wait=True, cancel_futures=True)
+        if parallel <= 1 or len(jobs) <= 1:
+            yield from (bundle(shard, pages, work, glob, remove) for shard, pages in jobs)
+        else:
+            pool = ThreadPoolExecutor(max_workers=parallel)
+            try:
+                yield from pool.map(lambda job: bundle(job[0], job[1], work, glob, remove), jobs)
+            finally:  # on a failure (or a caller that stops early), the runs not yet started are not started
+                pool.shutdown(wait=True, cancel_futures=True)
+    finally:  # also where the caller closes this after the last bundle: every temporary folder is gone
+        cleaner.shutdown(wait=True)
+        for removal in removals:
+            removal.result()

@@ -1,0 +1,68 @@
+"""Pagefind is given the story pages' own folders (moved into its site for its run, then back) where it can be:
+the same index as from pages linked into new folders, and the site as it was."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from generator import search
+
+PAGE = """<!doctype html><html lang="de"><head><meta charset="utf-8"><title>{title}</title></head>
+<body><main data-pagefind-body><h1>{title}</h1><p>{text}</p></main></body></html>"""
+
+
+def _site(root: Path) -> dict[str, Path]:
+    """Story folders as a build leaves them (a page and its feeds), plus a page that is no story's."""
+    pages = {}
+    for n, (title, text) in enumerate([("Seehund im Watt", "Ein Seehund liegt auf der Sandbank."),
+                                       ("Krabbenkutter", "Der Kutter bringt Krabben in den Hafen."),
+                                       ("Gezeiten", "Ebbe und Flut wechseln zweimal am Tag.")]):
+        folder = root / "stories" / f"story-{n}"
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_text(PAGE.format(title=title, text=text), encoding="utf-8")
+        (folder / "atom.xml").write_text("<feed/>", encoding="utf-8")
+        pages[f"stories/story-{n}/index.html"] = folder / "index.html"
+    (root / "index.html").write_text(PAGE.format(title="Front", text="Nicht im Index."), encoding="utf-8")
+    return pages
+
+
+def _tree(root: Path) -> dict[str, bytes | None]:
+    """Every file (its bytes) and folder (None) below ``root``."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() if p.is_file() else None for p in root.rglob("*")}
+
+
+def _digest(files: list) -> str:
+    return hashlib.sha256(b"".join(f.path.encode() + b"\0" + f.content for f in files)).hexdigest()
+
+
+@pytest.mark.parametrize("parallel", [1, 2])
+def test_moved_folders_give_the_index_of_linked_pages_and_come_back(tmp_path: Path, parallel: int) -> None:
+    if not search.available():
+        pytest.skip("pagefind is not installed")
+    work = tmp_path / "site"
+    pages = _site(work)
+    before = _tree(work)
+    shards = (search.Shard("a", tuple(sorted(pages)[:2])), search.Shard("b", tuple(sorted(pages)[2:])))
+    jobs = [(shard, {p: pages[p] for p in shard.pages}) for shard in shards]
+    assert search._movable(jobs, work) == "*/*/index.html"
+    moved = list(search.bundles(jobs, work, parallel))
+    assert _tree(work) == before  # every folder back, nothing left behind
+    linked = [search.bundle(shard, {p: pages[p].read_bytes() for p in shard.pages}, tmp_path) for shard in shards]
+    assert [_digest(files) for files in moved] == [_digest(files) for files in linked]
+    assert sum(f.path.startswith("pagefind/a/fragment/") for f in moved[0]) == 2  # its two pages, not the front page
+
+
+def test_pages_that_do_not_have_folders_of_their_own_are_linked(tmp_path: Path) -> None:
+    work = tmp_path / "site"
+    pages = _site(work)
+    paths = sorted(pages)
+    shard = search.Shard("", tuple(paths))
+    assert search._movable([(shard, {p: pages[p].read_bytes() for p in paths})], work) is None  # given as bytes
+    assert search._movable([(shard, pages)], tmp_path) is None  # not files of the work folder
+    (work / "stories" / "story-0" / "print.html").write_text("<html></html>", encoding="utf-8")
+    two = search.Shard("", (paths[0], "stories/story-0/print.html"))
+    assert search._movable([(two, {p: work / p for p in two.pages})], work) is None  # one folder, two pages
+    flat = search.Shard("", ("index.html",))
+    assert search._movable([(flat, {"index.html": work / "index.html"})], work) is None  # the site's own folder
