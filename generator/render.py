@@ -24,7 +24,7 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSyst
                     select_autoescape)
 from markupsafe import Markup
 
-from generator import cache, export, feeds, search, structured
+from generator import cache, export, feeds, jsontext, search, structured
 from generator.config import Config
 from generator.identity import Redirect
 from generator.model import Article, OutputFile, Story
@@ -148,8 +148,7 @@ def static_files() -> list[OutputFile]:
 def _story_json(site: Site, story: Story, digest: Digest) -> bytes:
     """A story's entry in stories.json, indented as it stands there (UTF-8: the file is joined from the entries
     as bytes, and a rebuild takes most of them from the memo)."""
-    text = json.dumps(export.story_record(site, story, digest), ensure_ascii=False, indent=2)
-    return "\n".join("    " + line for line in text.split("\n")).encode("utf-8")
+    return ("    " + jsontext.dumps(export.story_record(site, story, digest), prefix="    ")).encode("utf-8")
 
 
 def stories_json(site: Site, entries: Sequence[bytes]) -> OutputFile:
