@@ -9,8 +9,8 @@ newest report it shows), not with the wall clock, so that a page whose stories d
 """
 from __future__ import annotations
 
-import itertools
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
@@ -195,12 +195,40 @@ def _story_unit(env: Environment, site: Site, built: Site, story: Story, packed:
             _story_json(built, story, digest))
 
 
-def _make_stories(task: bytes) -> list[StoryUnit]:
-    """``_story_unit`` of each story of a worker's share. The task is pickled with cache.dumps, which is much
-    faster for stories than the default."""
-    user_templates, site, built, items = cache.loads(task)
+_FORKED: tuple[bytes, tuple[Path | None, Site, Site, list[tuple[Story, bytes | None]]]] | None = None
+"""What the render's workers find here: forked from this process once it was set, they have it without a copy."""
+
+
+def _make_stories(task: tuple[bytes, int, int]) -> tuple[int, int, list[StoryUnit] | None]:
+    """``_story_unit`` of the stories ``start`` to ``stop`` of the ones to render (``_FORKED``, which a worker has
+    from the process it was forked from: no story is pickled on the way there). A worker without them (one not
+    forked, or forked before they were set: the nonce differs) gives None, and the caller renders them itself."""
+    nonce, start, stop = task
+    shared = _FORKED
+    if shared is None or shared[0] != nonce:
+        return start, stop, None
+    user_templates, site, built, items = shared[1]
     env = _environment(user_templates)
-    return [_story_unit(env, site, built, story, packed) for story, packed in items]
+    return start, stop, [_story_unit(env, site, built, *items[i]) for i in range(start, stop)]
+
+
+def _shared(pool: Executor, env: Environment, site: Site, built: Site, items: list[tuple[Story, bytes | None]],
+            user_templates: Path | None, parallel: int) -> Iterator[list[StoryUnit]]:
+    """The units of ``items`` in order, shared among the pool's workers (see ``_make_stories``)."""
+    global _FORKED
+    # The first story here: what summaries need (lemma dictionaries) is loaded before the workers start, once.
+    yield [_story_unit(env, site, built, *items[0])]
+    total = len(items)
+    size = max(1, min(32, total // (parallel * 8)))  # small shares: the workers end close together
+    nonce = os.urandom(8)
+    _FORKED = (nonce, (user_templates, site, built, items))
+    try:
+        for start, stop, units in pool.map(_make_stories, ((nonce, i, min(total, i + size))
+                                                           for i in range(1, total, size))):
+            yield units if units is not None else [_story_unit(env, site, built, *items[i])
+                                                   for i in range(start, stop)]
+    finally:
+        _FORKED = None
 
 
 def _stories(run: Run, env: Environment, site: Site, built: Site, base: str, ordered: tuple[Story, ...],
@@ -220,12 +248,9 @@ def _stories(run: Run, env: Environment, site: Site, built: Site, base: str, ord
         progress("render", 0, total)
     packed_of = digests.packed
     items = [(story, packed_of.get(keys[story.id])) for _, story in todo]
+    results: Iterator[list[StoryUnit]]
     if pool is not None and parallel > 1 and total >= PARALLEL_FROM:
-        # The first story here: what summaries need (lemma dictionaries) is loaded before the workers start, once.
-        first = [_story_unit(env, site, built, *items[0])]
-        size = max(1, min(32, total // (parallel * 8)))  # small shares: the workers end close together
-        tasks = (cache.dumps((user_templates, site, built, items[i:i + size])) for i in range(1, total, size))
-        results: Iterator[list[StoryUnit]] = itertools.chain([first], pool.map(_make_stories, tasks))
+        results = _shared(pool, env, site, built, items, user_templates, parallel)
     else:
         results = ([_story_unit(env, site, built, story, packed)] for story, packed in items)
     position = 0

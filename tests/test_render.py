@@ -191,9 +191,12 @@ def test_search_index_stems_in_the_site_language(language: str) -> None:
     assert list(json.loads(entry.content)["languages"]) == [language]
 
 
-def test_rendering_in_worker_processes_gives_the_files_of_a_serial_render() -> None:
+@pytest.mark.parametrize("started", [False, True])
+def test_rendering_in_worker_processes_gives_the_files_of_a_serial_render(started: bool) -> None:
     """Story pages are shared among workers while this process makes the pages that list stories as soon as the
-    stories they show are done (render._Waiting): the files are those of one process doing it all in order."""
+    stories they show are done (render._Waiting): the files are those of one process doing it all in order.
+    ``started``: the workers were forked before the render began, so they lack its stories (render._FORKED) and
+    this process renders them itself."""
     from generator.build import workers
     from generator.render import PARALLEL_FROM, render_site
     from generator.units import Collect
@@ -209,6 +212,8 @@ def test_rendering_in_worker_processes_gives_the_files_of_a_serial_render() -> N
     with workers(2) as pool:
         if pool is None:
             pytest.skip("no worker processes here")
+        if started:
+            pool.submit(abs, -1).result()
         shared = Collect()
         render_site(shared, stories, config, NOW, pool=pool, parallel=2)
     assert sorted(f.path for f in shared.files) == sorted(f.path for f in serial.files)
