@@ -195,6 +195,8 @@ class Overlap:
         ids = dict(zip(dict.fromkeys(words), count()))  # term -> its number (any numbering will do)
         self._term = np.fromiter(map(ids.__getitem__, words), dtype=np.intp, count=len(words))
         self._length = np.array([len(s.terms) for s in sents], dtype=np.intp)
+        self._float_length = self._length.astype(np.float64)
+        self._empty = not self._length.all()
         self._offsets = np.r_[0, np.cumsum(self._length)]
         self._postings = _Postings(np.repeat(np.arange(n), self._length), self._term, len(ids))
 
@@ -203,31 +205,39 @@ class Overlap:
         share, and their Dice (``dice``, to the bit: 2 * count / (a + b) in float64; 0.0 where none is shared)."""
         shared = self._postings.shared(self._term[self._offsets[start]:self._offsets[stop]],
                                        self._length[start:stop], self.n)
-        total = (self._length[start:stop, None] + self._length[None, :]).astype(np.float64)
-        return shared, np.divide(2 * shared, total, out=np.zeros(shared.shape), where=shared > 0)
+        total = self._float_length[start:stop, None] + self._float_length[None, :]
+        if self._empty:  # two sentences without content words share none: 0.0, not 0 / 0
+            return shared, np.divide(2 * shared, total, out=np.zeros(shared.shape), where=shared > 0)
+        score = shared * 2.0
+        score /= total
+        return shared, score
 
 
 def _echo_blocks(overlap: Overlap) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
     """ROWS sentences at a time, from row ``top`` on: per sentence and text (columns: text numbers), the highest
     Dice of any of the text's sentences, whether one is close to it (ECHO) and whether one states the same fact
-    (SAME_FACT); 0 and False for the sentence's own text."""
+    (SAME_FACT); 0 and False for the sentence's own text. Both flags come from the highest Dice among the
+    sentences that share at least three words: a text has one at ECHO or above exactly when that is."""
     n, text_of = overlap.n, overlap.text_of
-    columns = np.argsort(text_of, kind="stable")  # the sentences text by text (texts are numbered as met)
-    firsts = np.flatnonzero(np.r_[True, text_of[columns][1:] != text_of[columns][:-1]])
+    if n and (text_of[1:] >= text_of[:-1]).all():
+        columns: slice | np.ndarray = slice(None)  # the sentences stand text by text already (as summaries give them)
+        ordered = text_of
+    else:
+        columns = np.argsort(text_of, kind="stable")  # the sentences text by text (texts are numbered as met)
+        ordered = text_of[columns]
+    firsts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     numbers = np.arange(len(overlap.texts))
     for top in range(0, n, ROWS):
         stop = min(n, top + ROWS)
         shared, score = overlap.dice(top, stop)
-        echo = (shared >= 3) & (score >= ECHO)
-        same = echo & (score >= SAME_FACT)
+        sharing = np.where(shared >= 3, score, 0.0)  # Dice where three words or more are shared
         best = np.maximum.reduceat(score[:, columns], firsts, axis=1)  # per text: its closest sentence
-        echoed = np.logical_or.reduceat(echo[:, columns], firsts, axis=1)
-        stated = np.logical_or.reduceat(same[:, columns], firsts, axis=1)
+        close = np.maximum.reduceat(sharing[:, columns], firsts, axis=1)
         own = text_of[top:stop, None] == numbers[None, :]
         best[own] = 0.0
-        echoed &= ~own
-        stated &= ~own
-        yield top, best, echoed, stated
+        close[own] = 0.0
+        echoed = close >= ECHO
+        yield top, best, echoed, echoed & (close >= SAME_FACT)
 
 
 def echoes(sents: list[Sentence]) -> list[Echo]:
