@@ -119,9 +119,12 @@ class _Terms(dict):
     def __init__(self, language: str) -> None:
         super().__init__()
         self.language = language
+        self.empty = False  # whether some word's term is '' (no lemma is, but ``terms`` stays exact if one were)
 
     def __missing__(self, word: str) -> str | None:
         term = self[word] = _term(word, self.language)
+        if term == "":
+            self.empty = True
         return term
 
 
@@ -136,7 +139,12 @@ def terms(text: str, language: str | None) -> frozenset[str]:
     table = _TERMS.get(lang)
     if table is None or len(table) > _TERMS_MAX:
         table = _TERMS[lang] = _Terms(lang)
-    found = frozenset(map(table.__getitem__, _WORD.findall(text)))
+    words = _WORD.findall(text)
+    if not table.empty:
+        found = frozenset(filter(None, map(table.__getitem__, words)))  # function words (None) left out
+        if not table.empty:
+            return found
+    found = frozenset(map(table.__getitem__, words))
     return found - _NO_TERM if None in found else found
 
 

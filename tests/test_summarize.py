@@ -248,3 +248,13 @@ def test_a_story_of_one_text_names_nobody_by_several_sources_and_echoes_nothing(
     digest = summarize(one)
     assert digest.named.people == () and digest.named.places == ()
     assert all(e == Echo() for e in echoes(sentences(one.articles[0])))
+
+
+def test_a_term_that_is_empty_would_still_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    """terms() leaves out function words (None) fast, by truth; a lemma '' (none is known) would still count."""
+    from generator import sentences as module
+    monkeypatch.setattr(module, "_TERMS", {})
+    monkeypatch.setattr(module, "_term", lambda word, language: None if word == "und" else word.lower().strip("x"))
+    assert module.terms("Hafen und Feuer", "de") == frozenset({"hafen", "feuer"})
+    assert module.terms("xx und Hafen", "de") == frozenset({"", "hafen"})
+    assert module.terms("Hafen und Feuer", "de") == frozenset({"hafen", "feuer"})
