@@ -178,10 +178,15 @@ _ENVIRONMENTS: dict[Path | None, Environment] = {}
 
 def _environment(user_templates: Path | None, compiled: Path | None = None) -> Environment:
     """One Environment per process and template folder: compiled templates are reused (and kept in
-    ``compiled``, where given, for the next build)."""
-    if user_templates not in _ENVIRONMENTS:
-        _ENVIRONMENTS[user_templates] = environment(user_templates, compiled)
-    return _ENVIRONMENTS[user_templates]
+    ``compiled``, where given, for the next build). Templates are checked against their files here, once per
+    call, not each time a page asks for one (Jinja's auto_reload: a few file stats per page)."""
+    env = _ENVIRONMENTS.get(user_templates)
+    if env is None:
+        env = _ENVIRONMENTS[user_templates] = environment(user_templates, compiled)
+        env.auto_reload = False
+    elif env.cache is not None and not all(t.is_up_to_date for t in list(env.cache.values())):
+        env.cache.clear()
+    return env
 
 
 StoryUnit = tuple[bytes, list[OutputFile], bytes]  # packed digest, page and feeds, entry in stories.json

@@ -186,7 +186,9 @@ def _adds(sents: list[Sentence], table: Echoes, candidate: np.ndarray) -> dict[s
     return adds
 
 
-_NEXT_WORD = re.compile(r"\s(\S)")  # the first letter of each word but the first (words as str.split() finds them)
+# The first letter of each word but the first (words as str.split() finds them), where it may be a capital: not
+# where it is a small ASCII letter or a digit.
+_NEXT_WORD = re.compile(r"\s([^\sa-z0-9])")
 
 
 def _informative(s: Sentence) -> int:

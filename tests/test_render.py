@@ -227,3 +227,16 @@ def test_rendering_in_worker_processes_gives_the_files_of_a_serial_render(starte
     assert min(at[f.path] for f in fronts) < max(at[p] for p in at if p.startswith("stories/"))
     assert any(f.path.startswith("outlets/") for f in serial.files) and any(f.path.startswith("archive/2015")
                                                                            for f in serial.files)
+
+
+def test_a_template_changed_between_two_renders_of_one_process_is_used(tmp_path) -> None:
+    """Templates are checked against their files once per render (render._environment), not per page: a change
+    made between two renders (newsdigest serve) shows in the second."""
+    import os
+    (tmp_path / "404.html").write_text("eins\n", encoding="utf-8")
+    stories = (story(article("a", "Titel", BODY)),)
+    first = {f.path: f.content for f in render(stories, Config(), NOW, user_templates=tmp_path)}
+    (tmp_path / "404.html").write_text("zwei\n", encoding="utf-8")
+    os.utime(tmp_path / "404.html", (1_900_000_000, 1_900_000_000))  # a newer file, whatever the clock's grain
+    second = {f.path: f.content for f in render(stories, Config(), NOW, user_templates=tmp_path)}
+    assert (first["404.html"], second["404.html"]) == (b"eins\n", b"zwei\n")

@@ -258,3 +258,11 @@ def test_a_term_that_is_empty_would_still_count(monkeypatch: pytest.MonkeyPatch)
     assert module.terms("Hafen und Feuer", "de") == frozenset({"hafen", "feuer"})
     assert module.terms("xx und Hafen", "de") == frozenset({"", "hafen"})
     assert module.terms("Hafen und Feuer", "de") == frozenset({"hafen", "feuer"})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZäÖ9ß. \t\n\u00a0\u2003\u1680ǅΣσ-")), max_size=60))
+def test_names_count_the_words_after_the_first_that_begin_with_a_capital(text: str) -> None:
+    from generator.summarize import _informative
+    s = Sentence(text, "a", 0, frozenset())
+    assert _informative(s) == sum(w[0].isupper() for w in text.split()[1:])
