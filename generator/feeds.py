@@ -9,13 +9,13 @@ story's or outlet's feed is stamped with its newest article.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
+from generator import jsontext
 from generator.model import Article, OutputFile, Story
 from generator.site import Site, anchor, http_url, outlet_path, story_path
 from generator.summarize import Digest
@@ -181,7 +181,7 @@ def json_feed(site: Site, channel: Channel) -> OutputFile:
                                "home_page_url": channel.link(site, "") or "./",
                                "feed_url": channel.link(site, channel.folder + "feed.json"),
                                "description": site.description, "language": site.language, "items": items}
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    text = jsontext.dumps(data) + "\n"
     return OutputFile(channel.folder + "feed.json", text.encode("utf-8"))
 
 

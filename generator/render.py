@@ -9,8 +9,8 @@ newest report it shows), not with the wall clock, so that a page whose stories d
 """
 from __future__ import annotations
 
-import itertools
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
@@ -24,7 +24,7 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSyst
                     select_autoescape)
 from markupsafe import Markup
 
-from generator import cache, export, feeds, search, structured
+from generator import cache, export, feeds, jsontext, search, structured
 from generator.config import Config
 from generator.identity import Redirect
 from generator.model import Article, OutputFile, Story
@@ -148,8 +148,7 @@ def static_files() -> list[OutputFile]:
 def _story_json(site: Site, story: Story, digest: Digest) -> bytes:
     """A story's entry in stories.json, indented as it stands there (UTF-8: the file is joined from the entries
     as bytes, and a rebuild takes most of them from the memo)."""
-    text = json.dumps(export.story_record(site, story, digest), ensure_ascii=False, indent=2)
-    return "\n".join("    " + line for line in text.split("\n")).encode("utf-8")
+    return ("    " + jsontext.dumps(export.story_record(site, story, digest), prefix="    ")).encode("utf-8")
 
 
 def stories_json(site: Site, entries: Sequence[bytes]) -> OutputFile:
@@ -179,10 +178,15 @@ _ENVIRONMENTS: dict[Path | None, Environment] = {}
 
 def _environment(user_templates: Path | None, compiled: Path | None = None) -> Environment:
     """One Environment per process and template folder: compiled templates are reused (and kept in
-    ``compiled``, where given, for the next build)."""
-    if user_templates not in _ENVIRONMENTS:
-        _ENVIRONMENTS[user_templates] = environment(user_templates, compiled)
-    return _ENVIRONMENTS[user_templates]
+    ``compiled``, where given, for the next build). Templates are checked against their files here, once per
+    call, not each time a page asks for one (Jinja's auto_reload: a few file stats per page)."""
+    env = _ENVIRONMENTS.get(user_templates)
+    if env is None:
+        env = _ENVIRONMENTS[user_templates] = environment(user_templates, compiled)
+        env.auto_reload = False
+    elif env.cache is not None and not all(t.is_up_to_date for t in list(env.cache.values())):
+        env.cache.clear()
+    return env
 
 
 StoryUnit = tuple[bytes, list[OutputFile], bytes]  # packed digest, page and feeds, entry in stories.json
@@ -196,12 +200,40 @@ def _story_unit(env: Environment, site: Site, built: Site, story: Story, packed:
             _story_json(built, story, digest))
 
 
-def _make_stories(task: bytes) -> list[StoryUnit]:
-    """``_story_unit`` of each story of a worker's share. The task is pickled with cache.dumps, which is much
-    faster for stories than the default."""
-    user_templates, site, built, items = cache.loads(task)
+_FORKED: tuple[bytes, tuple[Path | None, Site, Site, list[tuple[Story, bytes | None]]]] | None = None
+"""What the render's workers find here: forked from this process once it was set, they have it without a copy."""
+
+
+def _make_stories(task: tuple[bytes, int, int]) -> tuple[int, int, list[StoryUnit] | None]:
+    """``_story_unit`` of the stories ``start`` to ``stop`` of the ones to render (``_FORKED``, which a worker has
+    from the process it was forked from: no story is pickled on the way there). A worker without them (one not
+    forked, or forked before they were set: the nonce differs) gives None, and the caller renders them itself."""
+    nonce, start, stop = task
+    shared = _FORKED
+    if shared is None or shared[0] != nonce:
+        return start, stop, None
+    user_templates, site, built, items = shared[1]
     env = _environment(user_templates)
-    return [_story_unit(env, site, built, story, packed) for story, packed in items]
+    return start, stop, [_story_unit(env, site, built, *items[i]) for i in range(start, stop)]
+
+
+def _shared(pool: Executor, env: Environment, site: Site, built: Site, items: list[tuple[Story, bytes | None]],
+            user_templates: Path | None, parallel: int) -> Iterator[list[StoryUnit]]:
+    """The units of ``items`` in order, shared among the pool's workers (see ``_make_stories``)."""
+    global _FORKED
+    # The first story here: what summaries need (lemma dictionaries) is loaded before the workers start, once.
+    yield [_story_unit(env, site, built, *items[0])]
+    total = len(items)
+    size = max(1, min(32, total // (parallel * 8)))  # small shares: the workers end close together
+    nonce = os.urandom(8)
+    _FORKED = (nonce, (user_templates, site, built, items))
+    try:
+        for start, stop, units in pool.map(_make_stories, ((nonce, i, min(total, i + size))
+                                                           for i in range(1, total, size))):
+            yield units if units is not None else [_story_unit(env, site, built, *items[i])
+                                                   for i in range(start, stop)]
+    finally:
+        _FORKED = None
 
 
 def _stories(run: Run, env: Environment, site: Site, built: Site, base: str, ordered: tuple[Story, ...],
@@ -221,12 +253,9 @@ def _stories(run: Run, env: Environment, site: Site, built: Site, base: str, ord
         progress("render", 0, total)
     packed_of = digests.packed
     items = [(story, packed_of.get(keys[story.id])) for _, story in todo]
+    results: Iterator[list[StoryUnit]]
     if pool is not None and parallel > 1 and total >= PARALLEL_FROM:
-        # The first story here: what summaries need (lemma dictionaries) is loaded before the workers start, once.
-        first = [_story_unit(env, site, built, *items[0])]
-        size = max(1, min(32, total // (parallel * 8)))  # small shares: the workers end close together
-        tasks = (cache.dumps((user_templates, site, built, items[i:i + size])) for i in range(1, total, size))
-        results: Iterator[list[StoryUnit]] = itertools.chain([first], pool.map(_make_stories, tasks))
+        results = _shared(pool, env, site, built, items, user_templates, parallel)
     else:
         results = ([_story_unit(env, site, built, story, packed)] for story, packed in items)
     position = 0

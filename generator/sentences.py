@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import compress, count
 from importlib import resources
+from itertools import compress, count
+from math import fsum
 
 import numpy as np
 
@@ -117,9 +119,12 @@ class _Terms(dict):
     def __init__(self, language: str) -> None:
         super().__init__()
         self.language = language
+        self.empty = False  # whether some word's term is '' (no lemma is, but ``terms`` stays exact if one were)
 
     def __missing__(self, word: str) -> str | None:
         term = self[word] = _term(word, self.language)
+        if term == "":
+            self.empty = True
         return term
 
 
@@ -134,7 +139,12 @@ def terms(text: str, language: str | None) -> frozenset[str]:
     table = _TERMS.get(lang)
     if table is None or len(table) > _TERMS_MAX:
         table = _TERMS[lang] = _Terms(lang)
-    found = frozenset(map(table.__getitem__, _WORD.findall(text)))
+    words = _WORD.findall(text)
+    if not table.empty:
+        found = frozenset(filter(None, map(table.__getitem__, words)))  # function words (None) left out
+        if not table.empty:
+            return found
+    found = frozenset(map(table.__getitem__, words))
     return found - _NO_TERM if None in found else found
 
 
@@ -179,43 +189,106 @@ class Echo:
 ROWS = 256  # sentences whose echoes are worked out at once: memory grows with ROWS x sentences, not sentences²
 
 
-def echoes(sents: list[Sentence]) -> list[Echo]:
-    """For each sentence, how the other texts echo it. The content words every two sentences share are counted
-    from an inverted index (numpy), ROWS sentences at a time: only pairs that share a word are counted, and a
-    story of hundreds of reports needs no sentences x sentences table at once."""
-    n = len(sents)
-    names: dict[str, int] = {}
-    text_numbers = [names.setdefault(s.article_id, len(names)) for s in sents]
-    if len(names) < 2:  # no other text to echo any sentence
-        return [Echo() for _ in sents]
-    text_of = np.array(text_numbers, dtype=np.intp)
-    words = [t for s in sents for t in s.terms]
-    ids = dict(zip(dict.fromkeys(words), count()))  # term -> its number (any numbering will do)
-    term = np.fromiter(map(ids.__getitem__, words), dtype=np.intp, count=len(words))
-    length = np.array([len(s.terms) for s in sents], dtype=np.intp)
-    postings = _Postings(np.repeat(np.arange(n), length), term, len(ids))
-    offsets = np.r_[0, np.cumsum(length)]
-    columns = np.argsort(text_of, kind="stable")  # the sentences text by text (texts are numbered as met)
-    firsts = np.flatnonzero(np.r_[True, text_of[columns][1:] != text_of[columns][:-1]])
-    keys = list(names)
-    out = []
+class Overlap:
+    """The sentences of one story side by side: the content words every two of them share, counted from an inverted
+    index (numpy). Only pairs that share a word are counted, and ROWS sentences at a time, so that a story of
+    hundreds of reports needs no sentences x sentences table at once. Texts are numbered as met (``text_of``)."""
+
+    def __init__(self, sents: list[Sentence]):
+        self.n = n = len(sents)
+        names: dict[str, int] = {}
+        self.text_of = np.array([names.setdefault(s.article_id, len(names)) for s in sents], dtype=np.intp)
+        self.texts = list(names)  # text number -> its name (the id of its first article)
+        words = [t for s in sents for t in s.terms]
+        ids = dict(zip(dict.fromkeys(words), count()))  # term -> its number (any numbering will do)
+        self._term = np.fromiter(map(ids.__getitem__, words), dtype=np.intp, count=len(words))
+        self._length = np.array([len(s.terms) for s in sents], dtype=np.intp)
+        self._float_length = self._length.astype(np.float64)
+        self._empty = not self._length.all()
+        self._offsets = np.r_[0, np.cumsum(self._length)]
+        self._postings = _Postings(np.repeat(np.arange(n), self._length), self._term, len(ids))
+
+    def dice(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """For sentences ``start`` to ``stop`` (rows) and every sentence (columns): how many content words they
+        share, and their Dice (``dice``, to the bit: 2 * count / (a + b) in float64; 0.0 where none is shared)."""
+        shared = self._postings.shared(self._term[self._offsets[start]:self._offsets[stop]],
+                                       self._length[start:stop], self.n)
+        total = self._float_length[start:stop, None] + self._float_length[None, :]
+        if self._empty:  # two sentences without content words share none: 0.0, not 0 / 0
+            return shared, np.divide(2 * shared, total, out=np.zeros(shared.shape), where=shared > 0)
+        score = shared * 2.0
+        score /= total
+        return shared, score
+
+
+def _echo_blocks(overlap: Overlap) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+    """ROWS sentences at a time, from row ``top`` on: per sentence and text (columns: text numbers), the highest
+    Dice of any of the text's sentences, whether one is close to it (ECHO) and whether one states the same fact
+    (SAME_FACT); 0 and False for the sentence's own text. Both flags come from the highest Dice among the
+    sentences that share at least three words: a text has one at ECHO or above exactly when that is."""
+    n, text_of = overlap.n, overlap.text_of
+    if n and (text_of[1:] >= text_of[:-1]).all():
+        columns: slice | np.ndarray = slice(None)  # the sentences stand text by text already (as summaries give them)
+        ordered = text_of
+    else:
+        columns = np.argsort(text_of, kind="stable")  # the sentences text by text (texts are numbered as met)
+        ordered = text_of[columns]
+    firsts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    numbers = np.arange(len(overlap.texts))
     for top in range(0, n, ROWS):
-        rows = slice(top, min(n, top + ROWS))
-        shared = postings.shared(term[offsets[rows.start]:offsets[rows.stop]], length[rows], n)
-        total = (length[rows, None] + length[None, :]).astype(np.float64)
-        score = np.divide(2 * shared, total, out=np.zeros(shared.shape), where=shared > 0)  # 2 * count / (a + b)
-        echo = (shared >= 3) & (score >= ECHO)
-        same = echo & (score >= SAME_FACT)
+        stop = min(n, top + ROWS)
+        shared, score = overlap.dice(top, stop)
+        sharing = np.where(shared >= 3, score, 0.0)  # Dice where three words or more are shared
         best = np.maximum.reduceat(score[:, columns], firsts, axis=1)  # per text: its closest sentence
-        echoed = np.logical_or.reduceat(echo[:, columns], firsts, axis=1)
-        stated = np.logical_or.reduceat(same[:, columns], firsts, axis=1)
-        own = text_of[rows, None] == np.arange(len(keys))[None, :]
+        close = np.maximum.reduceat(sharing[:, columns], firsts, axis=1)
+        own = text_of[top:stop, None] == numbers[None, :]
         best[own] = 0.0
-        echoed &= ~own
-        stated &= ~own
+        close[own] = 0.0
+        echoed = close >= ECHO
+        yield top, best, echoed, echoed & (close >= SAME_FACT)
+
+
+def echoes(sents: list[Sentence]) -> list[Echo]:
+    """For each sentence, how the other texts echo it."""
+    overlap = Overlap(sents)
+    keys = overlap.texts
+    if len(keys) < 2:  # no other text to echo any sentence
+        return [Echo() for _ in sents]
+    out = []
+    for _, best, echoed, stated in _echo_blocks(overlap):
         for b, close, e, f in zip(best.tolist(), (best > 0.0).tolist(), echoed.tolist(), stated.tolist()):
             out.append(Echo(dict(compress(zip(keys, b), close)), set(compress(keys, f)), set(compress(keys, e))))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Echoes:
+    """``echoes`` as the summary uses it, sentence by sentence (the same numbers, without a dictionary and two sets
+    per sentence): ``closeness[i]`` is fsum(echo.best.values()) (exact, so in any order), ``stated[i]``
+    len(echo.same), ``echoed[i]`` bool(echo.echoed), and ``same`` holds echo.same where it is not empty."""
+
+    closeness: np.ndarray  # float64
+    stated: np.ndarray  # int
+    echoed: np.ndarray  # bool
+    same: dict[int, set[str]]
+
+
+def echo_table(overlap: Overlap) -> Echoes:
+    n, keys = overlap.n, overlap.texts
+    if len(keys) < 2:
+        return Echoes(np.zeros(n), np.zeros(n, dtype=np.intp), np.zeros(n, dtype=bool), {})
+    closeness: list[float] = []
+    stated_parts, echoed_parts = [], []
+    same: dict[int, set[str]] = {}
+    for top, best, echoed, stated in _echo_blocks(overlap):
+        closeness += map(fsum, best.tolist())  # zeros (texts that share no word) add nothing to an exact sum
+        stated_parts.append(stated.sum(axis=1))
+        echoed_parts.append(echoed.any(axis=1))
+        rows, texts = np.nonzero(stated)
+        for row, text in zip((rows + top).tolist(), texts.tolist()):
+            same.setdefault(row, set()).add(keys[text])
+    return Echoes(np.array(closeness, dtype=np.float64), np.concatenate(stated_parts), np.concatenate(echoed_parts),
+                  same)
 
 
 class _Postings:

@@ -6,13 +6,15 @@ Pure: Story in, Digest out.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-from math import fsum
+
+import numpy as np
 
 from generator.entities import Named, named_by_several
 from generator.model import Article, Story
-from generator.sentences import MIN_TERMS, Echo, Sentence, dice, echoes, sentences, terms
+from generator.sentences import MIN_TERMS, Echoes, Overlap, Sentence, dice, echo_table, sentences, terms
 
 SUMMARY_MIN, SUMMARY_MAX = 3, 5
 ADDS_MAX = 3  # sentences shown per source under "what it adds"
@@ -89,24 +91,38 @@ def _candidate(s: Sentence) -> bool:
     return len(s.terms) >= MIN_TERMS and 40 <= len(s.text) <= 400
 
 
-def _score(s: Sentence, echo: Echo, texts: int) -> float:
-    """Reported by more texts, closer to all of them, earlier in its own text: more central to the story.
-    The closeness is summed exactly (fsum), so that it does not depend on the order the texts were met in."""
-    centrality = fsum(echo.best.values()) / (texts - 1) if texts > 1 else 0.0
-    return (1 + len(echo.same)) * (0.5 + centrality) / (1 + 0.15 * s.position)
+def _scores(sents: list[Sentence], table: Echoes, texts: int) -> np.ndarray:
+    """Per sentence: reported by more texts, closer to all of them, earlier in its own text: more central to the
+    story. The closeness is summed exactly (fsum: ``echo_table``), so that it does not depend on the order the texts
+    were met in. Each operation is Python's float arithmetic (IEEE double), element by element."""
+    centrality = table.closeness / (texts - 1) if texts > 1 else np.zeros(len(sents))
+    position = np.array([s.position for s in sents], dtype=np.float64)
+    return (1.0 + table.stated) * (0.5 + centrality) / (1.0 + 0.15 * position)
 
 
-def _choose(pool: list[tuple[Sentence, Echo]], texts: int, count: int) -> list[tuple[Sentence, Echo]]:
-    """Greedy: the best-scored sentences that repeat no chosen one, preferring sources not yet quoted."""
-    fresh = [(s, e, _score(s, e, texts)) for s, e in pool if _candidate(s)]
-    chosen: list[tuple[Sentence, Echo]] = []
-    while len(chosen) < count and fresh:
-        used = {c.article_id for c, _ in chosen}
-        c, e, _ = max(fresh, key=lambda x: (x[2] * (REUSED_SOURCE if x[0].article_id in used else 1.0),
-                                            -x[0].position, x[0].article_id))
-        chosen.append((c, e))
-        # what is left repeats none of the chosen: compared with the new one only
-        fresh = [(s, f, score) for s, f, score in fresh if s is not c and not _repeats(s, c)]
+def _choose(sents: list[Sentence], overlap: Overlap, table: Echoes, candidate: np.ndarray, texts: int,
+            count: int) -> list[int]:
+    """Greedy: the best-scored sentences (their numbers) that repeat no chosen one, preferring sources not yet
+    quoted: a sentence from a source already quoted counts REUSED_SOURCE of its score; ties go to the earlier
+    sentence in its text, then to the greater article id."""
+    alive = candidate.copy()  # candidates neither chosen nor repeating a chosen one
+    if not alive.any():
+        return []
+    score = _scores(sents, table, texts)
+    reused = score * REUSED_SOURCE
+    used = np.zeros(len(overlap.texts), dtype=bool)
+    chosen: list[int] = []
+    while len(chosen) < count and alive.any():
+        at = np.flatnonzero(alive)
+        value = np.where(used[overlap.text_of[at]], reused[at], score[at])
+        tied = at[value == value.max()].tolist()
+        c = tied[0] if len(tied) == 1 else max(tied, key=lambda i: (-sents[i].position, sents[i].article_id))
+        chosen.append(c)
+        used[overlap.text_of[c]] = True
+        # what is left repeats none of the chosen: compared with the new one only (_repeats, row by row)
+        _, closeness = overlap.dice(c, c + 1)
+        alive &= closeness[0] < REDUNDANT
+        alive[c] = False
     return chosen
 
 
@@ -121,18 +137,21 @@ def summarize(story: Story) -> Digest:
     members = {g[0].id: g for g in groups}
     of_text = {g[0].id: sentences(g[0]) for g in groups}
     sents = [s for g in groups for s in of_text[g[0].id]]
-    pool = list(zip(sents, echoes(sents)))
+    overlap = Overlap(sents)
+    table = echo_table(overlap)
+    candidate = np.fromiter(map(_candidate, sents), dtype=bool, count=len(sents))
     count = max(SUMMARY_MIN, min(SUMMARY_MAX, len(groups) + 2))
     summary = []
-    for s, echo in _choose(pool, len(groups), count):
-        reporting = {s.article_id} | echo.same
+    for i in _choose(sents, overlap, table, candidate, len(groups), count):
+        s = sents[i]
+        reporting = {s.article_id} | table.same.get(i, set())
         sources = [a for a in story.articles if any(a in members[r] for r in reporting)]
         first = members[s.article_id][0]
         summary.append(Attributed(s.text, first.language, (first, *[a for a in sources if a is not first])))
     return Digest(
         headline=representative_headline(story, _bodies(groups, of_text)),
         summary=tuple(summary),
-        adds=_adds(pool) if len(groups) > 1 else {},
+        adds=_adds(sents, table, candidate) if len(groups) > 1 else {},
         named=named_by_several(g[0].title + "\n" + g[0].text for g in groups) if len(groups) > 1 else _NONE_NAMED,
         reports=len(groups),
         copies={a.id: tuple(b.id for b in g if b is not a) for g in groups if len(g) > 1 for a in g},
@@ -153,12 +172,12 @@ def _bodies(groups: list[tuple[Article, ...]], of_text: dict[str, list[Sentence]
     return bodies
 
 
-def _adds(pool: list[tuple[Sentence, Echo]]) -> dict[str, tuple[str, ...]]:
+def _adds(sents: list[Sentence], table: Echoes, candidate: np.ndarray) -> dict[str, tuple[str, ...]]:
     """Per text, up to ADDS_MAX sentences that no other text reports (the most informative, in body order)."""
     unique: dict[str, list[Sentence]] = {}
-    for s, echo in pool:
-        if _candidate(s) and not echo.echoed:
-            unique.setdefault(s.article_id, []).append(s)
+    for i in np.flatnonzero(candidate & ~table.echoed).tolist():
+        s = sents[i]
+        unique.setdefault(s.article_id, []).append(s)
     adds: dict[str, tuple[str, ...]] = {}
     for rid, sents in unique.items():
         if len(sents) > ADDS_MAX:
@@ -167,10 +186,15 @@ def _adds(pool: list[tuple[Sentence, Echo]]) -> dict[str, tuple[str, ...]]:
     return adds
 
 
+# The first letter of each word but the first (words as str.split() finds them), where it may be a capital: not
+# where it is a small ASCII letter or a digit.
+_NEXT_WORD = re.compile(r"\s([^\sa-z0-9])")
+
+
 def _informative(s: Sentence) -> int:
     """Content words, with numbers and names counting double: the facts a sentence carries."""
     numbers = sum(map(_has_digit, s.terms))
-    names = sum(map(str.isupper, [w[0] for w in s.text.split()[1:]]))  # words that begin with a capital
+    names = sum(map(str.isupper, _NEXT_WORD.findall(s.text.lstrip())))  # words that begin with a capital
     return len(s.terms) + numbers + names
 
 

@@ -191,9 +191,12 @@ def test_search_index_stems_in_the_site_language(language: str) -> None:
     assert list(json.loads(entry.content)["languages"]) == [language]
 
 
-def test_rendering_in_worker_processes_gives_the_files_of_a_serial_render() -> None:
+@pytest.mark.parametrize("started", [False, True])
+def test_rendering_in_worker_processes_gives_the_files_of_a_serial_render(started: bool) -> None:
     """Story pages are shared among workers while this process makes the pages that list stories as soon as the
-    stories they show are done (render._Waiting): the files are those of one process doing it all in order."""
+    stories they show are done (render._Waiting): the files are those of one process doing it all in order.
+    ``started``: the workers were forked before the render began, so they lack its stories (render._FORKED) and
+    this process renders them itself."""
     from generator.build import workers
     from generator.render import PARALLEL_FROM, render_site
     from generator.units import Collect
@@ -209,6 +212,8 @@ def test_rendering_in_worker_processes_gives_the_files_of_a_serial_render() -> N
     with workers(2) as pool:
         if pool is None:
             pytest.skip("no worker processes here")
+        if started:
+            pool.submit(abs, -1).result()
         shared = Collect()
         render_site(shared, stories, config, NOW, pool=pool, parallel=2)
     assert sorted(f.path for f in shared.files) == sorted(f.path for f in serial.files)
@@ -222,3 +227,16 @@ def test_rendering_in_worker_processes_gives_the_files_of_a_serial_render() -> N
     assert min(at[f.path] for f in fronts) < max(at[p] for p in at if p.startswith("stories/"))
     assert any(f.path.startswith("outlets/") for f in serial.files) and any(f.path.startswith("archive/2015")
                                                                            for f in serial.files)
+
+
+def test_a_template_changed_between_two_renders_of_one_process_is_used(tmp_path) -> None:
+    """Templates are checked against their files once per render (render._environment), not per page: a change
+    made between two renders (newsdigest serve) shows in the second."""
+    import os
+    (tmp_path / "404.html").write_text("eins\n", encoding="utf-8")
+    stories = (story(article("a", "Titel", BODY)),)
+    first = {f.path: f.content for f in render(stories, Config(), NOW, user_templates=tmp_path)}
+    (tmp_path / "404.html").write_text("zwei\n", encoding="utf-8")
+    os.utime(tmp_path / "404.html", (1_900_000_000, 1_900_000_000))  # a newer file, whatever the clock's grain
+    second = {f.path: f.content for f in render(stories, Config(), NOW, user_templates=tmp_path)}
+    assert (first["404.html"], second["404.html"]) == (b"eins\n", b"zwei\n")

@@ -2,13 +2,18 @@
 places named by several sources, honest counts."""
 from __future__ import annotations
 
+from math import fsum
+
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.entities import mentions, named_by_several
-from generator.sentences import ECHO, SAME_FACT, Echo, Sentence, echoes, same_fact, sentences, split
-from generator.summarize import _score, representative_headline, summarize, text_groups
+from generator.sentences import (ECHO, SAME_FACT, Echo, Overlap, Sentence, echo_table, echoes, same_fact, sentences,
+                                 split)
+from generator.summarize import (REUSED_SOURCE, _candidate, _choose, _repeats, representative_headline, summarize,
+                                 text_groups)
 
 from make import article, story
 
@@ -100,13 +105,67 @@ def test_single_article_story_has_a_summary_and_no_adds() -> None:
     assert digest.reports == 1
 
 
-def test_score_does_not_depend_on_the_order_the_texts_were_met_in() -> None:
-    # The order of Echo.best follows set iteration, which moves with PYTHONHASHSEED; 0.1 + 0.2 + 0.3 and
-    # 0.3 + 0.2 + 0.1 differ in the last bit, enough to decide a tie between two copies of one sentence.
-    s = Sentence("Ein Satz mit genug Inhalt für den Vergleich.", "a", 0, frozenset({"satz", "inhalt"}))
-    forward = Echo(best={"b": 0.1, "c": 0.2, "d": 0.3})
-    backward = Echo(best={"d": 0.3, "c": 0.2, "b": 0.1})
-    assert _score(s, forward, 4) == _score(s, backward, 4)
+def test_closeness_does_not_depend_on_the_order_the_texts_were_met_in() -> None:
+    # 0.1 + 0.2 + 0.3 and 0.3 + 0.2 + 0.1 differ in the last bit, enough to decide a tie between two copies of one
+    # sentence: the closeness of a sentence to the other texts is their exact sum (fsum), in whatever order.
+    a, b = _three().articles[:2]
+    forward = sentences(a) + sentences(b)
+    backward = sentences(b) + sentences(a)
+    ahead = echo_table(Overlap(forward)).closeness.tolist()
+    behind = echo_table(Overlap(backward)).closeness.tolist()
+    assert ahead == behind[len(sentences(b)):] + behind[:len(sentences(b))] and any(ahead)
+
+
+def _echo_table_agrees(sents: list[Sentence]) -> None:
+    table = echo_table(Overlap(sents))
+    plain = echoes(sents)
+    assert table.closeness.tolist() == [fsum(e.best.values()) for e in plain]
+    assert table.stated.tolist() == [len(e.same) for e in plain]
+    assert table.echoed.tolist() == [bool(e.echoed) for e in plain]
+    assert table.same == {i: e.same for i, e in enumerate(plain) if e.same}
+
+
+def test_the_summary_s_table_of_echoes_says_what_echoes_says() -> None:
+    sents = [s for a in _three().articles for s in sentences(a)]
+    _echo_table_agrees(sents)
+    _echo_table_agrees([])
+    _echo_table_agrees(sentences(_three().articles[0]))
+
+
+def _plain_choose(sents: list[Sentence], texts: int, count: int) -> list[Sentence]:
+    """The greedy choice, written plainly over ``echoes`` (the definition _choose keeps to the bit)."""
+    def score(s: Sentence, echo: Echo) -> float:
+        centrality = fsum(echo.best.values()) / (texts - 1) if texts > 1 else 0.0
+        return (1 + len(echo.same)) * (0.5 + centrality) / (1 + 0.15 * s.position)
+
+    fresh = [(s, score(s, e)) for s, e in zip(sents, echoes(sents)) if _candidate(s)]
+    chosen: list[Sentence] = []
+    while len(chosen) < count and fresh:
+        used = {c.article_id for c in chosen}
+        c, _ = max(fresh, key=lambda x: (x[1] * (REUSED_SOURCE if x[0].article_id in used else 1.0),
+                                         -x[0].position, x[0].article_id))
+        chosen.append(c)
+        fresh = [(s, v) for s, v in fresh if s is not c and not _repeats(s, c)]
+    return chosen
+
+
+WORDS = ("Minister Syrien Moskau Armee Gespräch Koalition Pentagon Flugzeug Hafen Feuer Stadt Regierung "
+         "Sprecher Angriff Waffenruhe Verhandlung").split()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.lists(st.sampled_from(WORDS), min_size=3, max_size=9), min_size=1, max_size=6),
+                min_size=1, max_size=4))
+def test_the_summary_chooses_as_the_plain_greedy_choice_does(texts: list[list[list[str]]]) -> None:
+    arts = [article(f"id{i}", f"Titel {i}", " ".join("Der " + " ".join(words) + " kam." for words in body),
+                    hours=i) for i, body in enumerate(texts)]
+    sents = [s for a in arts for s in sentences(a)]
+    _echo_table_agrees(sents)
+    overlap = Overlap(sents)
+    candidate = np.array([_candidate(s) for s in sents], dtype=bool)
+    for count in (1, 3, 5):
+        fast = _choose(sents, overlap, echo_table(overlap), candidate, len(arts), count)
+        assert [sents[i] for i in fast] == _plain_choose(sents, len(arts), count)
 
 
 def test_echoes_compare_every_sentence_with_every_sentence_of_the_other_texts() -> None:
@@ -189,3 +248,21 @@ def test_a_story_of_one_text_names_nobody_by_several_sources_and_echoes_nothing(
     digest = summarize(one)
     assert digest.named.people == () and digest.named.places == ()
     assert all(e == Echo() for e in echoes(sentences(one.articles[0])))
+
+
+def test_a_term_that_is_empty_would_still_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    """terms() leaves out function words (None) fast, by truth; a lemma '' (none is known) would still count."""
+    from generator import sentences as module
+    monkeypatch.setattr(module, "_TERMS", {})
+    monkeypatch.setattr(module, "_term", lambda word, language: None if word == "und" else word.lower().strip("x"))
+    assert module.terms("Hafen und Feuer", "de") == frozenset({"hafen", "feuer"})
+    assert module.terms("xx und Hafen", "de") == frozenset({"", "hafen"})
+    assert module.terms("Hafen und Feuer", "de") == frozenset({"hafen", "feuer"})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZäÖ9ß. \t\n\u00a0\u2003\u1680ǅΣσ-")), max_size=60))
+def test_names_count_the_words_after_the_first_that_begin_with_a_capital(text: str) -> None:
+    from generator.summarize import _informative
+    s = Sentence(text, "a", 0, frozenset())
+    assert _informative(s) == sum(w[0].isupper() for w in text.split()[1:])
