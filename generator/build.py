@@ -200,13 +200,12 @@ def _build(config: Config, paths: Paths, now: datetime, strict: bool, progress: 
     """``build`` from the cache's ``state`` on: what was read, the stories, and the number of files written."""
     scanned = time.time_ns()
     with workers(cores()) as pool:
-        content = read_content(paths.content, config, state.inputs, state.scanned_ns, pool, cores(), progress,
-                               drafts=True)  # the grouping drafts too, in the same workers (s5-group)
+        content = read_content(paths.content, config, state.inputs, state.scanned_ns, pool, cores(), progress)
     if progress:
         progress("group", 0, 1)
     with workers(cores()) as pool:
         stories, group_memo = group_with_memo(content.articles, config.grouping, state.group, pool,
-                                              content.group_key_of, content.draft_of)
+                                              content.group_key_of)
     stories = infer_dates(stories, config)
     redirects, register = identity.follow(stories, state.register)
     _give_back()

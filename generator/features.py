@@ -345,20 +345,6 @@ class _Lot:
         return found
 
 
-def extra_words(config: GroupingConfig) -> frozenset[str]:
-    """The words of the config's own ignore list (``ignore_file``), on top of the built-in one."""
-    return ignore_list(config.ignore_file) if config.ignore_file else frozenset()
-
-
-def pack(made: list[Draft]) -> _Lot | None:
-    """Drafts made in another process, packed to be sent back (None for none); ``unpack`` in this one."""
-    return _Lot.pack(made) if made else None
-
-
-def unpack(lot: _Lot | None) -> list[Draft]:
-    return lot.drafts() if lot is not None else []
-
-
 def _drafts(texts: list[Text], extra: frozenset[str], config: GroupingConfig) -> _Lot:
     return _Lot.pack([draft(t, extra, config) for t in texts])
 

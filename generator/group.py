@@ -20,7 +20,6 @@ from concurrent.futures import Executor
 
 from generator import collector
 from generator.config import GroupingConfig
-from generator.features import Draft
 from generator.model import Article, Story
 from generator.regroup import GroupMemo, content_key, regroup
 
@@ -29,15 +28,12 @@ __all__ = ["GroupMemo", "content_key", "group", "group_with_memo"]
 
 def group_with_memo(articles: Sequence[Article], config: GroupingConfig, memo: GroupMemo | None,
                     pool: Executor | None = None,
-                    key_of: Callable[[Article], tuple] = content_key,
-                    draft_of: Callable[[Article], Draft | None] | None = None) -> tuple[tuple[Story, ...], GroupMemo]:
+                    key_of: Callable[[Article], tuple] = content_key) -> tuple[tuple[Story, ...], GroupMemo]:
     """The stories of ``articles`` and the memo for the next run. Any memo (also one of another config, or None)
     gives exactly the stories a run without one gives. ``pool``: processes to share the reading of articles
-    among (same result); ``key_of``: ``content_key``, or what gives the same (kept from an earlier build);
-    ``draft_of``: the article's draft where the reading made it (inputs.read_content with ``drafts``), else None."""
+    among (same result); ``key_of``: ``content_key``, or what gives the same (kept from an earlier build)."""
     with collector.paused():
-        stories, new_memo = regroup(articles, config, memo, keep=True, pool=pool, key_of=key_of,
-                                   draft_of=draft_of)
+        stories, new_memo = regroup(articles, config, memo, keep=True, pool=pool, key_of=key_of)
     assert new_memo is not None
     return stories, new_memo
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from generator.cache import RACY_NS, Input
 from generator.config import Config
-from generator.features import Draft, draft, extra_words, pack, prepare, unpack
 from generator.load import content_names, parse_file, printable, read_bytes, unknown_type
 from generator.model import Article, Problem, RawArticle
 from generator.normalize import normalize_one
@@ -39,7 +38,6 @@ class Content:
     read: int  # files read (new or changed)
 
     group_keys: dict[int, tuple] = field(default_factory=dict)  # id() of each article -> its regroup.content_key
-    drafts: dict[int, Draft] = field(default_factory=dict)  # id() of an article read now -> its grouping draft
 
     def key_of(self, article: Article) -> str | None:
         return self.keys.get(id(article))
@@ -48,10 +46,6 @@ class Content:
         """The article's key in the grouping, kept from the build that read its file (it hashes all its text)."""
         key = self.group_keys.get(id(article))
         return key if key is not None else content_key(article)
-
-    def draft_of(self, article: Article) -> Draft | None:
-        """The article's grouping draft where this reading made it (read_content with ``drafts``), else None."""
-        return self.drafts.get(id(article))
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,22 +86,9 @@ def read_one(path: Path, name: str, old_sha: str | None, config: Config) -> _Res
     return _Result(loaded, Input(info.st_size, info.st_mtime_ns, sha, loaded, items, _group_keys(items)))
 
 
-Task = tuple[list[tuple[str, str, str | None]], Config, frozenset[str] | None]
-
-
-def _read_chunk(task: Task) -> tuple[list[_Result], object]:
-    """``read_one`` of each job, and (where ``task`` has the grouping's extra ignore words, not None) the grouping
-    drafts of the articles read, in their order, packed: made here, the worker that holds each article's text."""
-    jobs, config, extra = task
-    results = [read_one(Path(path), name, sha, config) for path, name, sha in jobs]
-    if extra is None:
-        return results, None
-    return results, pack([draft(item, extra, config.grouping) for item in _articles_read(results)])
-
-
-def _articles_read(results: list[_Result]) -> list[Article]:
-    return [item for r in results if r.entry is not None and not r.same
-            for item in r.entry.items if isinstance(item, Article)]
+def _read_chunk(task: tuple[list[tuple[str, str, str | None]], Config]) -> list[_Result]:
+    jobs, config = task
+    return [read_one(Path(path), name, sha, config) for path, name, sha in jobs]
 
 
 def _unchanged(old: Input | None, path: str, since_ns: int) -> bool:
@@ -121,11 +102,9 @@ def _unchanged(old: Input | None, path: str, since_ns: int) -> bool:
 
 
 def read_content(content: Path, config: Config, previous: dict[str, Input] | None = None, since_ns: int = 0,
-                 pool: Executor | None = None, parallel: int = 1, progress: Progress | None = None,
-                 drafts: bool = False) -> Content:
+                 pool: Executor | None = None, parallel: int = 1, progress: Progress | None = None) -> Content:
     """Every article below ``content``. ``previous`` is the cache's record of the files as the last build read
-    them (``since_ns``: when it began to look at them); ``pool`` shares the reading among ``parallel`` processes;
-    ``drafts``: make the grouping draft of every article read too (Content.draft_of), in the same processes."""
+    them (``since_ns``: when it began to look at them); ``pool`` shares the reading among ``parallel`` processes."""
     previous = previous or {}
     if not content.is_dir():
         return Content((), (Problem(printable(str(content)), "content folder not found"),), {}, {}, 0, 0)
@@ -140,9 +119,7 @@ def read_content(content: Path, config: Config, previous: dict[str, Input] | Non
         else:
             todo.append((path, name, old.sha if old else None))
     loaded: dict[str, tuple[Problem, ...]] = {}
-    extra = extra_words(config.grouping) if drafts else None
-    results, made = _read_all(todo, config, pool, parallel, progress, extra)
-    for (_, name, _), result in zip(todo, results):
+    for (_, name, _), result in zip(todo, _read_all(todo, config, pool, parallel, progress)):
         if result.same:
             old = previous[name]
             assert result.entry is not None
@@ -151,43 +128,30 @@ def read_content(content: Path, config: Config, previous: dict[str, Input] | Non
             entries[name] = result.entry
         else:
             loaded[name] = result.loaded
-    found_content = _assemble(names, entries, loaded, tuple(walk_problems), len(todo))
-    found_content.drafts.update(zip(map(id, _articles_read(results)), made))
-    return found_content
+    return _assemble(names, entries, loaded, tuple(walk_problems), len(todo))
 
 
 def _read_all(todo: list[tuple[str, str, str | None]], config: Config, pool: Executor | None, parallel: int,
-              progress: Progress | None, extra: frozenset[str] | None) -> tuple[list[_Result], list[Draft]]:
-    """``read_one`` of each job, in order, and (``extra`` not None) the drafts of the articles read; side by side
-    where there is enough work and a pool."""
+              progress: Progress | None) -> list[_Result]:
+    """``read_one`` of each job, in order; side by side where there is enough work and a pool."""
     total = len(todo)
     if progress:
         progress("read", 0, total)
     results: list[_Result] = []
-    made: list[Draft] = []
     if pool is None or parallel <= 1 or total < PARALLEL_FROM:
         for n, job in enumerate(todo, 1):
             results.append(read_one(Path(job[0]), job[1], job[2], config))
             if progress and (n % 50 == 0 or n == total):
                 progress("read", n, total)
-        if extra is not None:
-            made = [draft(a, extra, config.grouping) for a in _articles_read(results)]
-        return results, made
+        return results
     size = max(1, min(100, total // (parallel * 8)))
     chunks = [todo[i:i + size] for i in range(0, total, size)]
-    # In this process first: what the workers share (normalize's data; the lemma and word lists of the languages
-    # met) is loaded once.
-    first, lot = _read_chunk((chunks[0], config, extra))
-    results += first
-    made += unpack(lot)  # type: ignore[arg-type]
-    if extra is not None:
-        prepare(sorted({a.language.lower() for a in _articles_read(first) if a.language}))
-    for chunk, lot in pool.map(_read_chunk, [(c, config, extra) for c in chunks[1:]]):
+    results += _read_chunk((chunks[0], config))  # in this process first: what the workers share is loaded once
+    for chunk in pool.map(_read_chunk, [(c, config) for c in chunks[1:]]):
         results += chunk
-        made += unpack(lot)  # type: ignore[arg-type]
         if progress:
             progress("read", len(results), total)
-    return results, made
+    return results
 
 
 def _assemble(names: Sequence[str], entries: dict[str, Input], loaded: dict[str, tuple[Problem, ...]],

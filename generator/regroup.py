@@ -25,7 +25,7 @@ import numpy as np
 
 from generator.candidates import best, index_terms, indexed, nearest, postings, score, term_lists
 from generator.config import GroupingConfig
-from generator.features import EVENT_SIZE, Draft, Features, corpus_info, extra_words, finish, octave
+from generator.features import EVENT_SIZE, Draft, Features, corpus_info, finish, ignore_list, octave
 from generator.features import drafts as make_drafts
 from generator.model import Article, Story
 from generator.recluster import Cluster, PairValues, recluster
@@ -82,13 +82,12 @@ class GroupMemo:
 
 
 def regroup(articles: Sequence[Article], config: GroupingConfig, memo: GroupMemo | None, keep: bool,
-            pool: Executor | None = None, key_of: Callable[[Article], Key] = content_key,
-            draft_of: Callable[[Article], Draft | None] | None = None) -> tuple[tuple[Story, ...], GroupMemo | None]:
+            pool: Executor | None = None,
+            key_of: Callable[[Article], Key] = content_key) -> tuple[tuple[Story, ...], GroupMemo | None]:
     """The stories of ``articles`` (sorted by id) and, with ``keep``, the memo for the next run; ``pool``: processes
     to make the drafts of many new articles in; ``key_of``: ``content_key`` or what gives the same (the build keeps
-    each article's from the build that read it); ``draft_of``: an article's draft where the reading made it
-    already (features.draft of it with this config), else None."""
-    extra = extra_words(config)
+    each article's from the build that read it)."""
+    extra = ignore_list(config.ignore_file) if config.ignore_file else frozenset()
     keyed = sorted(((key_of(a), a) for a in articles), key=lambda pair: pair[0])
     keys, ordered = [k for k, _ in keyed], [a for _, a in keyed]
     fresh = GroupMemo(config, extra)
@@ -97,7 +96,7 @@ def regroup(articles: Sequence[Article], config: GroupingConfig, memo: GroupMemo
     if memo is None or memo.config != config or memo.ignore != extra or memo.version != VERSION or not unique:
         memo = fresh
     gone = [(k, known) for k, known in memo.known.items() if k not in present]
-    drafts, df, changed = _drafts(ordered, keys, memo, gone, config, extra, pool, draft_of)
+    drafts, df, changed = _drafts(ordered, keys, memo, gone, config, extra, pool)
     feats, dirty = _features(ordered, keys, drafts, df, changed, memo, config, keep)
     if not keep:
         df = changed = {}  # (free for what follows: they matter to a memo only)
@@ -164,13 +163,10 @@ class Partners(Sequence):
 
 def _drafts(ordered: Sequence[Article], keys: list[Key], memo: GroupMemo, gone: list[tuple[Key, Known]],
             config: GroupingConfig, extra: frozenset[str],
-            pool: Executor | None, draft_of: Callable[[Article], Draft | None] | None = None
-            ) -> tuple[list[Draft], dict[str, int], set[str]]:
-    """Each article's draft (the memo's where its text is known, else ``draft_of``'s), the corpus's document
-    frequencies and the terms whose frequency changed since the memo."""
+            pool: Executor | None) -> tuple[list[Draft], dict[str, int], set[str]]:
+    """Each article's draft (the memo's where its text is known), the corpus's document frequencies and the terms
+    whose frequency changed since the memo."""
     drafts = [memo.drafts.get(_draft_key(k)) for k in keys]
-    if draft_of is not None:
-        drafts = [d if d is not None else draft_of(a) for d, a in zip(drafts, ordered)]
     todo = [i for i, d in enumerate(drafts) if d is None]
     for i, made in zip(todo, make_drafts([ordered[i] for i in todo], extra, config, pool)):
         drafts[i] = made
