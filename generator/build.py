@@ -24,6 +24,7 @@ from pathlib import Path
 
 from generator import cache, collector, identity, lookups
 from generator.config import Config
+from generator.features import prepare
 from generator.group import group_with_memo
 from generator.infer import infer_dates
 from generator.inputs import Content, read_content
@@ -195,12 +196,19 @@ def build(config: Config, paths: Paths, now: datetime, strict: bool = False, for
                        content.problems, removed)
 
 
+def _prepare_grouping(first: list[Article]) -> None:
+    """While the workers read: this process loads the word lists of the grouping's drafts (seconds), which the
+    workers that make them fork with (s5-group)."""
+    prepare(sorted({a.language.lower() for a in first if a.language}))
+
+
 def _build(config: Config, paths: Paths, now: datetime, strict: bool, progress: Progress | None, where: Path,
            version: str, state: cache.State) -> tuple[Content, tuple[Story, ...], int]:
     """``build`` from the cache's ``state`` on: what was read, the stories, and the number of files written."""
     scanned = time.time_ns()
     with workers(cores()) as pool:
-        content = read_content(paths.content, config, state.inputs, state.scanned_ns, pool, cores(), progress)
+        content = read_content(paths.content, config, state.inputs, state.scanned_ns, pool, cores(), progress,
+                               _prepare_grouping)
     if progress:
         progress("group", 0, 1)
     with workers(cores()) as pool:
