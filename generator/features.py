@@ -268,8 +268,17 @@ def _entries(token: str, language: str) -> tuple[tuple[str, float, str], ...]:
 
 # Per language, what each token seen so far counts as (_entries): one dict lookup per distinct token of a text.
 _KNOWN: dict[str, dict[str, tuple[tuple[str, float, str], ...]]] = {}
-# 1 + log(n), the weight of a term's n-th repeat in the body (_occurrence), for the counts that come up.
-_REPEATS: dict[int, float] = {}
+
+
+class _Repeats(dict):
+    """How much n occurrences in the body count (1 + log(n); 0 for none), made as the counts come up."""
+
+    def __missing__(self, count: int) -> float:
+        value = self[count] = 1.0 + math.log(count) if count else 0.0
+        return value
+
+
+_REPEATS = _Repeats()
 
 
 def _count(tokens: list[str], language: str, extra: frozenset[str],
@@ -372,22 +381,17 @@ def draft(article: Readable, extra: frozenset[str], config: GroupingConfig) -> D
     in_body: dict[str, int] = {}
     _count(title, language, extra, in_title, info, surface)
     _count(body, language, extra, in_body, info, surface)
-    terms = {k: v * _occurrence(k in in_title, in_body.get(k, 0), config.title_weight)
-             for k, v in info.items() if v > 0}
-    top = sorted(sorted(terms), key=terms.__getitem__, reverse=True)  # by weight, ties by key (sort is stable)
-    top = top[:int(DRAFT_TERMS * config.terms_per_article)]
+    # Each term's value: its information times how much where and how often it occurs counts (the headline
+    # weighs more; repeats in the body count sublinearly). The strongest first, ties by key: (-value, key) sorted.
+    weight, repeats, in_body_get = config.title_weight, _REPEATS, in_body.get
+    ranked = sorted([(-(v * ((weight if k in in_title else 0.0) + repeats[in_body_get(k, 0)])), k)
+                     for k, v in info.items() if v > 0])
+    top = ranked[:int(DRAFT_TERMS * config.terms_per_article)]
+    keys = tuple([k for _, k in top])
     hashes = shingles(title + body)
-    return Draft(language, tuple(top), np.array([terms[k] for k in top], dtype=np.float32),
-                 np.array([info[k] for k in top], dtype=np.float32), tuple(surface[k] for k in top),
+    return Draft(language, keys, np.array([-v for v, _ in top], dtype=np.float32),
+                 np.array([info[k] for k in keys], dtype=np.float32), tuple([surface[k] for k in keys]),
                  minhash(hashes), len(hashes), tuple(sorted(k for k in in_title if info[k] > 0)))
-
-
-def _occurrence(in_title: bool, body_count: int, title_weight: float) -> float:
-    """How much where and how often a term occurs counts: the headline weighs more; repeats count sublinearly."""
-    body = _REPEATS.get(body_count) if body_count else 0.0
-    if body is None:
-        body = _REPEATS[body_count] = 1.0 + math.log(body_count)
-    return (title_weight if in_title else 0.0) + body
 
 
 def shingles(tokens: list[str]) -> np.ndarray:
