@@ -24,6 +24,7 @@ from pathlib import Path
 
 from generator import cache, collector, identity, lookups
 from generator.config import Config
+from generator.features import prepare
 from generator.group import group_with_memo
 from generator.infer import infer_dates
 from generator.inputs import Content, read_content
@@ -34,6 +35,9 @@ from generator.write import Staging, check_output_dir, hold
 
 Progress = Callable[[str, int, int], None]
 AHEAD = 4  # tasks per worker in the pool at a time
+# The read's: enough that the workers go on reading while this process loads the grouping's word lists (a second
+# or two, which it spends not taking results, and so not handing out further tasks) (s5-group).
+READ_AHEAD = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,13 +134,14 @@ def _can_fork() -> bool:
 
 
 @contextmanager
-def workers(parallel: int) -> Iterator[Executor | None]:
-    """Processes to share work among; None where there is one core, where the system cannot fork, or where other
-    threads run (``serve``): forking a process with threads may copy a lock that another thread holds."""
+def workers(parallel: int, ahead: int = AHEAD) -> Iterator[Executor | None]:
+    """Processes to share work among (``ahead`` tasks per process in the pool at a time); None where there is one
+    core, where the system cannot fork, or where other threads run (``serve``): forking a process with threads
+    may copy a lock that another thread holds."""
     if parallel <= 1 or threading.active_count() > 1 or not _can_fork():
         yield None
         return
-    pool = _Reporting(parallel, AHEAD * parallel)
+    pool = _Reporting(parallel, ahead * parallel)
     try:
         yield pool
     except BaseException:  # tasks still waiting in the pool are not run: the failure shows at once
@@ -195,12 +200,19 @@ def build(config: Config, paths: Paths, now: datetime, strict: bool = False, for
                        content.problems, removed)
 
 
+def _prepare_grouping(first: list[Article]) -> None:
+    """While the workers read: this process loads the word lists of the grouping's drafts (seconds), which the
+    workers that make them fork with (s5-group)."""
+    prepare(sorted({a.language.lower() for a in first if a.language}))
+
+
 def _build(config: Config, paths: Paths, now: datetime, strict: bool, progress: Progress | None, where: Path,
            version: str, state: cache.State) -> tuple[Content, tuple[Story, ...], int]:
     """``build`` from the cache's ``state`` on: what was read, the stories, and the number of files written."""
     scanned = time.time_ns()
-    with workers(cores()) as pool:
-        content = read_content(paths.content, config, state.inputs, state.scanned_ns, pool, cores(), progress)
+    with workers(cores(), READ_AHEAD) as pool:
+        content = read_content(paths.content, config, state.inputs, state.scanned_ns, pool, cores(), progress,
+                               _prepare_grouping)
     if progress:
         progress("group", 0, 1)
     with workers(cores()) as pool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -73,15 +73,12 @@ def _weight(f: Features, key: str) -> float:
     return float(f.weights[f.keys.index(key, 0, INDEX_TERMS)])
 
 
-def _partners(postings: Postings, day: float | None, max_days: float) -> Iterator[tuple[int, float]]:
-    """The articles under one term that may be one event with an article of this day, with the term's weight."""
+def _window(postings: Postings, day: float | None, max_days: float) -> tuple[int, int]:
+    """The dated articles under one term (a range of ``postings.dated``) that may be one event with an article of
+    this day; the undated ones always may."""
     if day is None:
-        lo, hi = 0, len(postings.dated)
-    else:
-        lo = bisect.bisect_left(postings.days, day - max_days)
-        hi = bisect.bisect_right(postings.days, day + max_days)
-    yield from zip(postings.dated[lo:hi], postings.dated_weights[lo:hi])
-    yield from zip(postings.undated, postings.undated_weights)
+        return 0, len(postings.dated)
+    return bisect.bisect_left(postings.days, day - max_days), bisect.bisect_right(postings.days, day + max_days)
 
 
 def nearest(i: int, feats: Sequence[Features], index: dict[str, Postings],
@@ -94,7 +91,11 @@ def nearest(i: int, feats: Sequence[Features], index: dict[str, Postings],
         postings = index.get(key)
         if postings is None:
             continue
-        for j, theirs in _partners(postings, mine.day, config.max_days):
+        lo, hi = _window(postings, mine.day, config.max_days)
+        for j, theirs in zip(postings.dated[lo:hi], postings.dated_weights[lo:hi]):
+            if j != i:
+                score[j] += weight * theirs
+        for j, theirs in zip(postings.undated, postings.undated_weights):
             if j != i:
                 score[j] += weight * theirs
     return best(score.items(), config)
@@ -110,7 +111,7 @@ def score(i: int, j: int, feats: Sequence[Features], counts: dict[str, int], con
     partner of i; ``counts``: how many articles each of i's index terms is indexed for."""
     mine, theirs = feats[i], feats[j]
     if mine.day is not None and theirs.day is not None and not (
-            mine.day - config.max_days <= theirs.day <= mine.day + config.max_days):  # as _partners bisects
+            mine.day - config.max_days <= theirs.day <= mine.day + config.max_days):  # as _window bisects
         return None
     total, found = 0.0, False
     theirs_indexed = dict(zip(index_terms(theirs), theirs.weights[:INDEX_TERMS].tolist()))

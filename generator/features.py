@@ -9,6 +9,7 @@ without a kicker such as 'Bochum:') weighs above the body; a compound also count
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import sys
@@ -84,7 +85,7 @@ _TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_]+(?:{_MARK}+[^\W\d_]*)*")
 
 
 class Readable(Protocol):
-    """What a draft reads of an article: an Article, or a Text sent to another process instead."""
+    """What a draft reads of an article (an Article, or anything with these)."""
 
     @property
     def language(self) -> str | None: ...
@@ -92,15 +93,6 @@ class Readable(Protocol):
     def title(self) -> str: ...
     @property
     def text(self) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    """The part of an article that its draft depends on, cheap to send to another process."""
-
-    language: str | None
-    title: str
-    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,8 +268,17 @@ def _entries(token: str, language: str) -> tuple[tuple[str, float, str], ...]:
 
 # Per language, what each token seen so far counts as (_entries): one dict lookup per distinct token of a text.
 _KNOWN: dict[str, dict[str, tuple[tuple[str, float, str], ...]]] = {}
-# 1 + log(n), the weight of a term's n-th repeat in the body (_occurrence), for the counts that come up.
-_REPEATS: dict[int, float] = {}
+
+
+class _Repeats(dict):
+    """How much n occurrences in the body count (1 + log(n); 0 for none), made as the counts come up."""
+
+    def __missing__(self, count: int) -> float:
+        value = self[count] = 1.0 + math.log(count) if count else 0.0
+        return value
+
+
+_REPEATS = _Repeats()
 
 
 def _count(tokens: list[str], language: str, extra: frozenset[str],
@@ -299,13 +300,38 @@ def _count(tokens: list[str], language: str, extra: frozenset[str],
 def drafts(articles: Sequence[Article], extra: frozenset[str], config: GroupingConfig,
            pool: Executor | None = None) -> list[Draft]:
     """The drafts of the articles, in their order; with a pool, made in its processes (LOT articles a time)
-    with the dictionaries of their languages loaded before (so that forked workers share them)."""
+    with the dictionaries of their languages loaded before (so that forked workers share them). Workers that
+    fork for this (a pool of build.workers starts its processes with its first task) find the articles in
+    their memory: only numbers are sent to them; a lot that a worker cannot find is made here."""
     if pool is None or len(articles) < 2 * LOT:
         return [draft(a, extra, config) for a in articles]
     prepare(sorted({a.language.lower() for a in articles if a.language}))
-    lots = pool.map(_drafts, ([Text(a.language, a.title, a.text) for a in articles[i:i + LOT]]  # made as sent
-                              for i in range(0, len(articles), LOT)), repeat(extra), repeat(config))
-    return [d for lot in lots for d in lot.drafts()]
+    global _SHARED
+    token = next(_TOKENS)
+    _SHARED = (token, articles)
+    try:
+        starts = range(0, len(articles), LOT)
+        lots = pool.map(_shared_drafts, ((token, start) for start in starts), repeat(extra), repeat(config))
+        made: list[Draft] = []
+        for start, lot in zip(starts, lots):
+            made += lot.drafts() if lot is not None else [draft(a, extra, config)
+                                                          for a in articles[start:start + LOT]]
+        return made
+    finally:
+        _SHARED = None
+
+
+# The articles that drafts() has a pool make drafts of, by a number of that call: a worker forked meanwhile has
+# them (and the number); one forked before (or not forked) does not.
+_SHARED: tuple[int, Sequence[Readable]] | None = None
+_TOKENS = itertools.count()
+
+
+def _shared_drafts(task: tuple[int, int], extra: frozenset[str], config: GroupingConfig) -> _Lot | None:
+    token, start = task
+    if _SHARED is None or _SHARED[0] != token:
+        return None
+    return _Lot.pack([draft(a, extra, config) for a in _SHARED[1][start:start + LOT]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,10 +371,6 @@ class _Lot:
         return found
 
 
-def _drafts(texts: list[Text], extra: frozenset[str], config: GroupingConfig) -> _Lot:
-    return _Lot.pack([draft(t, extra, config) for t in texts])
-
-
 def draft(article: Readable, extra: frozenset[str], config: GroupingConfig) -> Draft:
     """Read an article once: terms with their background weights, and the shingles of its text."""
     language = language_of(article)
@@ -359,22 +381,17 @@ def draft(article: Readable, extra: frozenset[str], config: GroupingConfig) -> D
     in_body: dict[str, int] = {}
     _count(title, language, extra, in_title, info, surface)
     _count(body, language, extra, in_body, info, surface)
-    terms = {k: v * _occurrence(k in in_title, in_body.get(k, 0), config.title_weight)
-             for k, v in info.items() if v > 0}
-    top = sorted(sorted(terms), key=terms.__getitem__, reverse=True)  # by weight, ties by key (sort is stable)
-    top = top[:int(DRAFT_TERMS * config.terms_per_article)]
+    # Each term's value: its information times how much where and how often it occurs counts (the headline
+    # weighs more; repeats in the body count sublinearly). The strongest first, ties by key: (-value, key) sorted.
+    weight, repeats, in_body_get = config.title_weight, _REPEATS, in_body.get
+    ranked = sorted([(-(v * ((weight if k in in_title else 0.0) + repeats[in_body_get(k, 0)])), k)
+                     for k, v in info.items() if v > 0])
+    top = ranked[:int(DRAFT_TERMS * config.terms_per_article)]
+    keys = tuple([k for _, k in top])
     hashes = shingles(title + body)
-    return Draft(language, tuple(top), np.array([terms[k] for k in top], dtype=np.float32),
-                 np.array([info[k] for k in top], dtype=np.float32), tuple(surface[k] for k in top),
+    return Draft(language, keys, np.array([-v for v, _ in top], dtype=np.float32),
+                 np.array([info[k] for k in keys], dtype=np.float32), tuple([surface[k] for k in keys]),
                  minhash(hashes), len(hashes), tuple(sorted(k for k in in_title if info[k] > 0)))
-
-
-def _occurrence(in_title: bool, body_count: int, title_weight: float) -> float:
-    """How much where and how often a term occurs counts: the headline weighs more; repeats count sublinearly."""
-    body = _REPEATS.get(body_count) if body_count else 0.0
-    if body is None:
-        body = _REPEATS[body_count] = 1.0 + math.log(body_count)
-    return (title_weight if in_title else 0.0) + body
 
 
 def shingles(tokens: list[str]) -> np.ndarray:
@@ -437,18 +454,22 @@ def finish(article: Article, d: Draft, df: dict[str, int], articles: int, config
            caps: dict[str, float] | None = None) -> Features:
     """The article's features: background weights capped by the corpus, the top terms, unit length. ``caps``
     keeps each term's corpus information for the next article of the same corpus."""
-    weights = []
     caps = {} if caps is None else caps
-    for key, value, info, form in zip(d.keys, d.values.tolist(), d.info.tolist(), d.surface):
-        cap = caps.get(key)
-        if cap is None:
-            cap = caps[key] = corpus_info(df[key], articles)
-        capped = min(info, cap)
-        if capped > 0:
-            weights.append((-value * capped / info, key, form))
-    top = sorted(weights)[:config.terms_per_article]
-    norm = math.sqrt(sum(v * v for v, _, _ in top)) or 1.0
+    known = caps.get
+    limits = [known(key) for key in d.keys]
+    if None in limits:  # (a draft's keys are distinct)
+        for n, key in enumerate(d.keys):
+            if limits[n] is None:
+                limits[n] = caps[key] = corpus_info(df[key], articles)
+    # min(info, cap) as a conditional (same value: min keeps the first of equals), the weight as before
+    weights = [(-value * capped / info, key, form)
+               for key, value, info, form, cap in zip(d.keys, d.values.tolist(), d.info.tolist(), d.surface, limits)
+               if (capped := cap if cap < info else info) > 0]
+    weights.sort()
+    top = weights[:config.terms_per_article]
+    strengths = [v for v, _, _ in top]
+    norm = math.sqrt(sum([v * v for v in strengths])) or 1.0
     day = article.published.timestamp() / 86400 if article.published else None
-    return Features(article.id, d.language, day, tuple(k for _, k, _ in top),
-                    np.array([-v / norm for v, _, _ in top], dtype=np.float64), tuple(f for _, _, f in top),
+    return Features(article.id, d.language, day, tuple([k for _, k, _ in top]),
+                    np.array([-v / norm for v in strengths], dtype=np.float64), tuple([f for _, _, f in top]),
                     d.signature, d.shingles, d.headline)

@@ -102,9 +102,11 @@ def _unchanged(old: Input | None, path: str, since_ns: int) -> bool:
 
 
 def read_content(content: Path, config: Config, previous: dict[str, Input] | None = None, since_ns: int = 0,
-                 pool: Executor | None = None, parallel: int = 1, progress: Progress | None = None) -> Content:
+                 pool: Executor | None = None, parallel: int = 1, progress: Progress | None = None,
+                 meanwhile: Callable[[list[Article]], None] | None = None) -> Content:
     """Every article below ``content``. ``previous`` is the cache's record of the files as the last build read
-    them (``since_ns``: when it began to look at them); ``pool`` shares the reading among ``parallel`` processes."""
+    them (``since_ns``: when it began to look at them); ``pool`` shares the reading among ``parallel`` processes;
+    ``meanwhile(articles of the first files)`` is called while they read (where they do)."""
     previous = previous or {}
     if not content.is_dir():
         return Content((), (Problem(printable(str(content)), "content folder not found"),), {}, {}, 0, 0)
@@ -119,7 +121,7 @@ def read_content(content: Path, config: Config, previous: dict[str, Input] | Non
         else:
             todo.append((path, name, old.sha if old else None))
     loaded: dict[str, tuple[Problem, ...]] = {}
-    for (_, name, _), result in zip(todo, _read_all(todo, config, pool, parallel, progress)):
+    for (_, name, _), result in zip(todo, _read_all(todo, config, pool, parallel, progress, meanwhile)):
         if result.same:
             old = previous[name]
             assert result.entry is not None
@@ -132,8 +134,9 @@ def read_content(content: Path, config: Config, previous: dict[str, Input] | Non
 
 
 def _read_all(todo: list[tuple[str, str, str | None]], config: Config, pool: Executor | None, parallel: int,
-              progress: Progress | None) -> list[_Result]:
-    """``read_one`` of each job, in order; side by side where there is enough work and a pool."""
+              progress: Progress | None, meanwhile: Callable[[list[Article]], None] | None = None) -> list[_Result]:
+    """``read_one`` of each job, in order; side by side where there is enough work and a pool (and then, while
+    the workers read, ``meanwhile`` of the articles of the first chunk, which this process reads first)."""
     total = len(todo)
     if progress:
         progress("read", 0, total)
@@ -147,7 +150,11 @@ def _read_all(todo: list[tuple[str, str, str | None]], config: Config, pool: Exe
     size = max(1, min(100, total // (parallel * 8)))
     chunks = [todo[i:i + size] for i in range(0, total, size)]
     results += _read_chunk((chunks[0], config))  # in this process first: what the workers share is loaded once
-    for chunk in pool.map(_read_chunk, [(c, config) for c in chunks[1:]]):
+    mapped = pool.map(_read_chunk, [(c, config) for c in chunks[1:]])  # (the workers start on the first tasks)
+    if meanwhile is not None:
+        meanwhile([item for r in results if r.entry is not None for item in r.entry.items
+                   if isinstance(item, Article)])
+    for chunk in mapped:
         results += chunk
         if progress:
             progress("read", len(results), total)
