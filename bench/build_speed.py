@@ -21,6 +21,7 @@ import argparse
 import functools
 import json
 import os
+import platform
 import shutil
 import statistics
 import subprocess
@@ -110,7 +111,7 @@ class Tree(threading.Thread):
             self.peak_kb = max(self.peak_kb, total)
 
 
-_KCMP = {"x86_64": 312, "aarch64": 272}.get(os.uname().machine)  # the kcmp system call's number
+_KCMP = {"x86_64": 312, "aarch64": 272}.get(platform.machine())  # the kcmp system call's number
 _KCMP_VM = 1
 
 

@@ -69,7 +69,7 @@ class _Reporting(Executor):
     (generator/lookups.py), so that the cache keeps them. The processes (and the modules that start them) come
     only with the first task: a rebuild after a few new articles mostly has none to give. ``map`` keeps only
     ``ahead`` tasks in the pool at a time and takes the next from its iterables as a result comes back: neither the
-    tasks (a render's are its stories, pickled) nor the results pile up in this process. A stage maps once: when the
+    tasks nor the results pile up in this process. A stage maps once: when the
     last result is in, the workers end, and their memory is free for the rest of the stage (the search after
     rendering needs much of its own). A worker sets aside from its garbage collector (``gc.freeze``) all it was
     forked with: a collection that looked through the parent's objects would write to every page that holds one,

@@ -241,10 +241,8 @@ def _order(keys: Iterable[object], known: dict[object, int] | None = None) -> by
     if known:
         keys = list(keys)
         shards = list(map(known.get, keys))
-        at = -1
-        while None in shards:  # the new keys (few): placed by their strings
-            at = shards.index(None, at + 1)
-            shards[at] = _shard(keys[at])
+        if None in shards:  # the new keys: placed by their strings
+            shards = [_shard(key) if shard is None else shard for shard, key in zip(shards, keys)]
         return bytes(shards)
     try:
         return bytes([zlib.crc32(key.encode("utf-8", "surrogatepass")) % SHARDS  # type: ignore[attr-defined]

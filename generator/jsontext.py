@@ -1,9 +1,10 @@
 """Indented JSON text, fast: the characters that ``json.dumps(data, ensure_ascii=False, indent=2)`` gives.
 
-With an indent the standard library encodes in Python (its C encoder writes compact JSON only), through a chain of
-generators; the feeds and stories.json, thousands of files, spent most of their time there. Here one plain recursion
-writes the same text, and the C string encoder of ``json`` escapes every string. What the standard library refuses
-(values that are not JSON, keys of other types) goes to it, so that it raises as it would.
+With an indent the standard library encodes in Python (in Python 3.11, where we measured, its C encoder writes
+compact JSON only), through a chain of generators; the feeds and stories.json, thousands of files, spent most of
+their time there. Here one plain recursion writes the same text, and the C string encoder of ``json`` escapes
+every string. What the standard library refuses (values that are not JSON, keys of other types) goes to it, so
+that it raises as it would.
 """
 from __future__ import annotations
 

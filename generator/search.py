@@ -32,6 +32,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -193,9 +194,15 @@ def _moved(folders: Sequence[str], work: Path, site: Path) -> Iterator[None]:
             os.rename(source, target)
             moved.append((source, target))
         yield
-    finally:
+    finally:  # every folder goes back that can, even where one cannot
+        failed: OSError | None = None
         for source, target in reversed(moved):
-            os.rename(target, source)
+            try:
+                os.rename(target, source)
+            except OSError as error:
+                failed = failed or error
+        if failed is not None:
+            raise failed
 
 
 def _remove(folder: str) -> None:
@@ -258,5 +265,6 @@ def bundles(jobs: Sequence[tuple[Shard, dict[str, bytes | Path]]], work: Path | 
                 pool.shutdown(wait=True, cancel_futures=True)
     finally:  # also where the caller closes this after the last bundle: every temporary folder is gone
         cleaner.shutdown(wait=True)
-        for removal in removals:
-            removal.result()
+        if sys.exc_info()[0] is None:  # a failure of the runs is the one to report, not a removal's after it
+            for removal in removals:
+                removal.result()

@@ -120,7 +120,7 @@ class Staging:
     that the last swap replaced, brought up to date file by file, and the replaced site stays there for the next
     build: folders are neither made nor removed again (removing thousands of them takes seconds on some disks),
     and files that did not change since the last build are not touched. The reused folder is never trusted: it is
-    listed once (``_listing``: names and inode numbers, which the listing gives without a stat of each file), every
+    listed once (``_listing``: names and inode numbers, which a listing gives on POSIX without a stat of each file), every
     file is checked against what the new site must hold, and whatever else it held is removed before the swap."""
 
     def __init__(self, output: Path, reuse: Path | None = None):
@@ -337,18 +337,20 @@ def _make_folder(folder: Path, root: Path) -> None:
 @dataclass(slots=True)
 class _Listing:
     """What a reused staging folder held when the build began: each file (or link, or anything else that is not
-    a folder) by its path, with its identity (inode, device); the folders; and the folders that held nothing."""
+    a folder) by its path, with its identity (inode, device); the folders; the folders that held nothing; and
+    each file's inode as listed, whatever the device."""
 
     files: dict[str, tuple[int, int]]
     folders: set[str]
     empty: set[str]
+    inodes: dict[str, int]
 
     @classmethod
     def of(cls, root: Path, device: int) -> _Listing:
         """``root`` listed; ``device``: that of the output folder (where the reused folder is on another, no
         inode of it is the identity of an output file: none is recorded)."""
         same = os.stat(root).st_dev == device
-        listing = cls({}, set(), set())
+        listing = cls({}, set(), set(), {})
 
         def walk(folder: str, prefix: str) -> None:
             empty = True
@@ -360,7 +362,8 @@ class _Listing:
                         listing.folders.add(rel)
                         walk(entry.path, rel + "/")
                     else:
-                        listing.files[rel] = (entry.inode(), device) if same else (-1, -1)
+                        inode = listing.inodes[rel] = entry.inode()
+                        listing.files[rel] = (inode, device) if same else (-1, -1)
             if empty and prefix:
                 listing.empty.add(prefix[:-1])
         walk(str(root), "")
@@ -372,12 +375,15 @@ class _Listing:
         since is in ``keep`` (the staging folder is held by this build alone)."""
         gone = [path for path in self.files if path not in keep]
         for path in gone:
+            target = f"{root}/{path}"
             try:
-                os.unlink(f"{root}/{path}")
+                info = os.lstat(target)
             except FileNotFoundError:
-                pass
-            except IsADirectoryError:  # a folder made where a file was (the new site has one): pruned whole
+                continue
+            if stat.S_ISDIR(info.st_mode):  # a folder made where a file was (the new site has one): pruned whole
                 _prune(root / path, {k[len(path) + 1:] for k in keep if k.startswith(path + "/")})
+            elif info.st_ino == self.inodes[path]:  # still the file listed: not a file of this build that a
+                os.unlink(target)                   # case-insensitive file system shows under the old name
         candidates = set(self.empty)
         for path in gone + sorted(self.empty):
             parent = path.rpartition("/")[0]

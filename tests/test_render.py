@@ -192,11 +192,12 @@ def test_search_index_stems_in_the_site_language(language: str) -> None:
 
 
 @pytest.mark.parametrize("started", [False, True])
-def test_rendering_in_worker_processes_gives_the_files_of_a_serial_render(started: bool) -> None:
+def test_rendering_in_worker_processes_gives_the_files_of_a_serial_render(started: bool, monkeypatch) -> None:
     """Story pages are shared among workers while this process makes the pages that list stories as soon as the
     stories they show are done (render._Waiting): the files are those of one process doing it all in order.
     ``started``: the workers were forked before the render began, so they lack its stories (render._FORKED) and
     this process renders them itself."""
+    from generator import render as render_module
     from generator.build import workers
     from generator.render import PARALLEL_FROM, render_site
     from generator.units import Collect
@@ -214,8 +215,14 @@ def test_rendering_in_worker_processes_gives_the_files_of_a_serial_render(starte
             pytest.skip("no worker processes here")
         if started:
             pool.submit(abs, -1).result()
+        here: list[str] = []  # the story pages made in this process (a worker appends to its own copy)
+        unit = render_module._story_unit
+        monkeypatch.setattr(render_module, "_story_unit", lambda *a: here.append(a[3].id) or unit(*a))
         shared = Collect()
         render_site(shared, stories, config, NOW, pool=pool, parallel=2)
+    # the first story here (it loads what summaries need before the workers start); the rest in the workers, unless
+    # they were forked before the render and lack the stories
+    assert len(here) == (len(stories) if started else 1)
     assert sorted(f.path for f in shared.files) == sorted(f.path for f in serial.files)
     assert {f.path: f.content for f in shared.files} == {f.path: f.content for f in serial.files}
     at = {f.path: n for n, f in enumerate(shared.files)}

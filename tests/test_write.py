@@ -1,6 +1,7 @@
 """Writing the site: atomic swap, never outside the output folder, never over someone else's files."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,26 @@ def test_a_reused_staging_folder_is_listed_once_and_still_checked_file_by_file(t
     assert {p: c for p, (_, c) in site.items()} == {MARKER: MARKER_TEXT.encode(), **files}
     assert all(site[p][0] == (reuse / p).stat().st_ino for p in files), "each kept file is the very one"
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir()) == ["b", "d", "d/e"]
+
+
+def test_pruning_a_reused_staging_folder_removes_only_the_files_it_listed(tmp_path: Path) -> None:
+    """Files gone from the new site are removed, a file that became a folder is pruned as a folder, and a file
+    that is no longer the one listed (on a case-insensitive file system, a new file of this build shown under an
+    old name) is left alone."""
+    from generator.write import _Listing
+    root = tmp_path / "stage"
+    for path in ("gone.html", "Story.html", "turned", "kept/a.html"):
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(b"old")
+    listing = _Listing.of(root, root.stat().st_dev)
+    fresh = tmp_path / "fresh"
+    fresh.write_bytes(b"new")
+    os.replace(fresh, root / "Story.html")  # what the build wrote, as a file system that folds case shows it
+    (root / "turned").unlink()
+    (root / "turned").mkdir()
+    (root / "turned" / "index.html").write_bytes(b"new")
+    (root / "turned" / "stale.html").write_bytes(b"junk")
+    listing.prune(root, {"kept/a.html", "turned/index.html"})
+    left = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    assert left == ["Story.html", "kept/a.html", "turned/index.html"]
+    assert (root / "Story.html").read_bytes() == b"new"
