@@ -11,7 +11,8 @@ bench/out/pelican-venv). It prints the issue's table (seconds and peak memory), 
 of newsdigest (medians), articles per second, files written (and, after one added, files changed), and our time
 as a ratio to each peer's. Peak memory is that of the whole process tree (our worker processes and Pagefind
 included): the sum of the processes' proportional set sizes (each address space once), sampled every half
-second, and at least the peak RSS of the largest process. --with-100k adds a run at 100,000 articles (newsdigest only unless --peers-at-100k).
+second, and at least the peak RSS of the largest process. --with-100k adds a run at 100,000 articles (newsdigest
+only unless --peers-at-100k).
 
 Timings are wall-clock medians on this machine as it is: other processes on its cores make them slower.
 """

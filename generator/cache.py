@@ -23,10 +23,10 @@ import pickle
 import re
 import sys
 import zlib
-from itertools import chain
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -303,9 +303,13 @@ class Lazy(Mapping):
         self._where, self._version, self._part = where, version_hash, part
         self.numbers = frozenset(numbers)
         self._loaded: dict[int, dict] = {}  # shared with the mappings ``updated`` makes of this one
+        self._damaged: set[int] = set()  # the shards found damaged; shared as well
         self._put: dict = {}
         self._drop: frozenset = frozenset()
-        self.damaged = False
+
+    @property
+    def damaged(self) -> bool:
+        return bool(self._damaged)
 
     def _entries(self, number: int) -> dict:
         entries = self._loaded.get(number)
@@ -317,7 +321,8 @@ class Lazy(Mapping):
                     if not isinstance(entries, dict):
                         raise ValueError("not a shard")
                 except Exception:  # damaged since the build began: nothing there (see the class's docstring)
-                    entries, self.damaged = {}, True
+                    entries = {}
+                    self._damaged.add(number)
             self._loaded[number] = entries
         return entries
 
@@ -350,7 +355,7 @@ class Lazy(Mapping):
     def updated(self, put: dict, drop: Iterable[object]) -> Lazy:
         """A copy with the entries of ``put`` put in and the keys of ``drop`` dropped."""
         copy = Lazy(self._where, self._version, self._part, self.numbers)
-        copy._loaded, copy.damaged = self._loaded, self.damaged
+        copy._loaded, copy._damaged = self._loaded, self._damaged
         dropped = (set(self._drop) | set(drop)) - put.keys()
         copy._put = {k: v for k, v in self._put.items() if k not in dropped} | put
         copy._drop = frozenset(dropped)
@@ -372,7 +377,7 @@ class Lazy(Mapping):
             if entries:
                 _save_file(where / f"{part}-{number:02d}", version_hash, dumps(entries))
                 numbers.add(number)
-        if self.damaged:
+        if self.damaged:  # a shard first loaded here, to be saved with its changes
             raise ValueError(f"{part}: a shard was damaged")
         return numbers
 

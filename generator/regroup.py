@@ -216,7 +216,7 @@ def _features(ordered: Sequence[Article], keys: list[Key], drafts: list[Draft | 
     for i, (k, a) in enumerate(zip(keys, ordered)):
         known = memo.known.get(k)
         d = drafts[i]
-        if d is None and (everything or up or known is None):
+        if d is None and up:  # needed to tell whether the features change
             d = drafts[i] = _known_draft(a, k, memo, config)
         if known is not None and not everything and not (
                 up and not up.isdisjoint(d.keys) or down and any(t in known.features.keys for t in down)):

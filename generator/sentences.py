@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from itertools import compress, count
+from itertools import count
 from math import fsum
 
 import numpy as np
@@ -169,21 +169,7 @@ def dice(a: frozenset[str], b: frozenset[str]) -> float:
 SAME_FACT = 0.4  # Dice from which two sentences state the same thing
 
 
-def same_fact(a: Sentence, b: Sentence, threshold: float = SAME_FACT) -> bool:
-    """Two sentences state the same thing: enough shared content words, and at least three of them."""
-    return len(a.terms & b.terms) >= 3 and dice(a.terms, b.terms) >= threshold
-
-
 ECHO = 0.3  # Dice from which a sentence counts as reported elsewhere too
-
-
-@dataclass(slots=True)
-class Echo:
-    """How one sentence is echoed by the other texts of a story (texts named by their first article's id)."""
-
-    best: dict[str, float] = field(default_factory=dict)  # text -> the highest Dice of any of its sentences
-    same: set[str] = field(default_factory=set)  # texts with a sentence stating the same fact (SAME_FACT)
-    echoed: set[str] = field(default_factory=set)  # texts with a sentence close to it (ECHO)
 
 
 ROWS = 256  # sentences whose echoes are worked out at once: memory grows with ROWS x sentences, not sentences²
@@ -248,24 +234,14 @@ def _echo_blocks(overlap: Overlap) -> Iterator[tuple[int, np.ndarray, np.ndarray
         yield top, best, echoed, echoed & (close >= SAME_FACT)
 
 
-def echoes(sents: list[Sentence]) -> list[Echo]:
-    """For each sentence, how the other texts echo it."""
-    overlap = Overlap(sents)
-    keys = overlap.texts
-    if len(keys) < 2:  # no other text to echo any sentence
-        return [Echo() for _ in sents]
-    out = []
-    for _, best, echoed, stated in _echo_blocks(overlap):
-        for b, close, e, f in zip(best.tolist(), (best > 0.0).tolist(), echoed.tolist(), stated.tolist()):
-            out.append(Echo(dict(compress(zip(keys, b), close)), set(compress(keys, f)), set(compress(keys, e))))
-    return out
 
 
 @dataclass(frozen=True, slots=True)
 class Echoes:
-    """``echoes`` as the summary uses it, sentence by sentence (the same numbers, without a dictionary and two sets
-    per sentence): ``closeness[i]`` is fsum(echo.best.values()) (exact, so in any order), ``stated[i]``
-    len(echo.same), ``echoed[i]`` bool(echo.echoed), and ``same`` holds echo.same where it is not empty."""
+    """How the other texts of a story echo each of its sentences, as the summary uses it: ``closeness[i]``, the sum
+    (fsum: exact, so in any order) of the highest Dice of each other text's sentences; ``stated[i]``, how many
+    other texts state the same fact (SAME_FACT); ``echoed[i]``, whether any other text has a sentence close to it
+    (ECHO); ``same``: sentence -> those texts (first article ids), where there are any."""
 
     closeness: np.ndarray  # float64
     stated: np.ndarray  # int
@@ -274,6 +250,7 @@ class Echoes:
 
 
 def echo_table(overlap: Overlap) -> Echoes:
+    """``Echoes`` of the sentences of ``overlap``."""
     n, keys = overlap.n, overlap.texts
     if len(keys) < 2:
         return Echoes(np.zeros(n), np.zeros(n, dtype=np.intp), np.zeros(n, dtype=bool), {})

@@ -119,17 +119,12 @@ def _choose(sents: list[Sentence], overlap: Overlap, table: Echoes, candidate: n
         c = tied[0] if len(tied) == 1 else max(tied, key=lambda i: (-sents[i].position, sents[i].article_id))
         chosen.append(c)
         used[overlap.text_of[c]] = True
-        # what is left repeats none of the chosen: compared with the new one only (_repeats, row by row)
+        # what is left repeats none of the chosen (closer than REDUNDANT: the same fact always is, as SAME_FACT >
+        # REDUNDANT): compared with the new one only, row by row
         _, closeness = overlap.dice(c, c + 1)
         alive &= closeness[0] < REDUNDANT
         alive[c] = False
     return chosen
-
-
-def _repeats(s: Sentence, c: Sentence) -> bool:
-    """Whether ``s`` says nothing new beside ``c``: too close to it (REDUNDANT), or the same fact (same_fact). Two
-    sentences that state the same fact are closer than REDUNDANT (SAME_FACT > REDUNDANT): closeness decides."""
-    return dice(s.terms, c.terms) >= REDUNDANT
 
 
 def summarize(story: Story) -> Digest:

@@ -120,8 +120,9 @@ class Staging:
     that the last swap replaced, brought up to date file by file, and the replaced site stays there for the next
     build: folders are neither made nor removed again (removing thousands of them takes seconds on some disks),
     and files that did not change since the last build are not touched. The reused folder is never trusted: it is
-    listed once (``_listing``: names and inode numbers, which a listing gives on POSIX without a stat of each file), every
-    file is checked against what the new site must hold, and whatever else it held is removed before the swap."""
+    listed once (``_listing``: names and inode numbers, which a listing gives on POSIX without a stat of each
+    file), every file is checked against what the new site must hold, and whatever else it held is removed before
+    the swap."""
 
     def __init__(self, output: Path, reuse: Path | None = None):
         self.output = output.resolve()
@@ -223,7 +224,7 @@ class Staging:
         checked = self._checked.pop(path, None)
         target, current = self._target(path, folder=False, safe=checked is not None)
         # most often the reused folder holds the very file already (the build before kept it): no folder to make
-        if checked is not None and self._reused and self._listing().files.get(path) == checked[:2]:
+        if checked is not None and self._reused and self._listing().identity(path) == checked[:2]:
             self.written[path] = checked[2]  # the very file that was recorded: the record stands
             return
         info = self._held(current, target, checked[:2] if checked else None)
@@ -336,21 +337,18 @@ def _make_folder(folder: Path, root: Path) -> None:
 
 @dataclass(slots=True)
 class _Listing:
-    """What a reused staging folder held when the build began: each file (or link, or anything else that is not
-    a folder) by its path, with its identity (inode, device); the folders; the folders that held nothing; and
-    each file's inode as listed, whatever the device."""
+    """What a reused staging folder held when the build began: the inode of each file (or link, or anything else
+    that is not a folder) by its path; the folders that held nothing; and the device of the output folder where
+    the reused folder is on it (else None: no inode of it is then the identity of an output file)."""
 
-    files: dict[str, tuple[int, int]]
-    folders: set[str]
-    empty: set[str]
     inodes: dict[str, int]
+    empty: set[str]
+    device: int | None
 
     @classmethod
     def of(cls, root: Path, device: int) -> _Listing:
-        """``root`` listed; ``device``: that of the output folder (where the reused folder is on another, no
-        inode of it is the identity of an output file: none is recorded)."""
-        same = os.stat(root).st_dev == device
-        listing = cls({}, set(), set(), {})
+        """``root`` listed; ``device``: that of the output folder."""
+        listing = cls({}, set(), device if os.stat(root).st_dev == device else None)
 
         def walk(folder: str, prefix: str) -> None:
             empty = True
@@ -359,21 +357,24 @@ class _Listing:
                     empty = False
                     rel = prefix + entry.name
                     if entry.is_dir(follow_symlinks=False):
-                        listing.folders.add(rel)
                         walk(entry.path, rel + "/")
                     else:
-                        inode = listing.inodes[rel] = entry.inode()
-                        listing.files[rel] = (inode, device) if same else (-1, -1)
+                        listing.inodes[rel] = entry.inode()
             if empty and prefix:
                 listing.empty.add(prefix[:-1])
         walk(str(root), "")
         return listing
 
+    def identity(self, path: str) -> tuple[int, int] | None:
+        """The (inode, device) of the file listed at ``path``, where it can be an output file's."""
+        inode = self.inodes.get(path)
+        return None if inode is None or self.device is None else (inode, self.device)
+
     def prune(self, root: Path, keep: set[str]) -> None:
         """Remove from ``root`` every file it held that is not in ``keep`` (paths relative to it), and every
         folder left empty: what ``_prune`` does, without listing the folder again. Whatever the build put there
         since is in ``keep`` (the staging folder is held by this build alone)."""
-        gone = [path for path in self.files if path not in keep]
+        gone = [path for path in self.inodes if path not in keep]
         for path in gone:
             target = f"{root}/{path}"
             try:

@@ -2,6 +2,7 @@
 places named by several sources, honest counts."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from math import fsum
 
 import numpy as np
@@ -10,12 +11,47 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.entities import mentions, named_by_several
-from generator.sentences import (ECHO, SAME_FACT, Echo, Overlap, Sentence, echo_table, echoes, same_fact, sentences,
-                                 split)
-from generator.summarize import (REUSED_SOURCE, _candidate, _choose, _repeats, representative_headline, summarize,
+from itertools import compress
+
+from generator.sentences import ECHO, SAME_FACT, Overlap, Sentence, _echo_blocks, dice, echo_table, sentences, split
+from generator.summarize import (REDUNDANT, REUSED_SOURCE, _candidate, _choose, representative_headline, summarize,
                                  text_groups)
 
 from make import article, story
+
+
+# The plain definitions that the summary's arrays keep to (generator/sentences.py, summarize.py).
+@dataclass(slots=True)
+class Echo:
+    """How one sentence is echoed by the other texts of a story (texts named by their first article's id)."""
+
+    best: dict[str, float] = field(default_factory=dict)  # text -> the highest Dice of any of its sentences
+    same: set[str] = field(default_factory=set)  # texts with a sentence stating the same fact (SAME_FACT)
+    echoed: set[str] = field(default_factory=set)  # texts with a sentence close to it (ECHO)
+
+
+def echoes(sents: list[Sentence]) -> list[Echo]:
+    """For each sentence, how the other texts echo it."""
+    overlap = Overlap(sents)
+    keys = overlap.texts
+    if len(keys) < 2:  # no other text to echo any sentence
+        return [Echo() for _ in sents]
+    out = []
+    for _, best, echoed, stated in _echo_blocks(overlap):
+        for b, close, e, f in zip(best.tolist(), (best > 0.0).tolist(), echoed.tolist(), stated.tolist()):
+            out.append(Echo(dict(compress(zip(keys, b), close)), set(compress(keys, f)), set(compress(keys, e))))
+    return out
+
+
+def same_fact(a: Sentence, b: Sentence, threshold: float = SAME_FACT) -> bool:
+    """Two sentences state the same thing: enough shared content words, and at least three of them."""
+    return len(a.terms & b.terms) >= 3 and dice(a.terms, b.terms) >= threshold
+
+
+def _repeats(s: Sentence, c: Sentence) -> bool:
+    """Whether ``s`` says nothing new beside ``c``: too close to it (REDUNDANT)."""
+    return dice(s.terms, c.terms) >= REDUNDANT
+
 
 CALL = "Die Verteidigungsminister Ashton Carter und Sergej Schoigu telefonierten 50 Minuten über den Krieg in Syrien."
 CALL_2 = ("Ashton Carter und Sergej Schoigu haben 50 Minuten lang über den Krieg in Syrien telefoniert, "
@@ -234,8 +270,7 @@ def test_echoes_worked_out_a_few_sentences_at_a_time_are_the_same(monkeypatch: p
 
 
 def test_two_sentences_that_state_the_same_fact_are_too_close_for_one_summary() -> None:
-    """summarize._repeats decides by closeness alone: it relies on every same fact being closer than REDUNDANT."""
-    from generator.summarize import REDUNDANT, _repeats
+    """The summary decides by closeness alone (REDUNDANT): it relies on every same fact being closer than that."""
     assert SAME_FACT > REDUNDANT
     a = Sentence("x", "a", 0, frozenset({"fire", "harbour", "mayor", "ship"}))
     b = Sentence("y", "b", 0, frozenset({"fire", "harbour", "mayor", "storm", "rain"}))
