@@ -23,6 +23,9 @@ _LATIN_1 = "".join(map(chr, range(256)))
 _LATIN_1_LETTERS = re.escape("".join(re.findall(r"[^\W\d_]", _LATIN_1)))
 _WORD_LATIN_1 = re.compile(rf"[{_LATIN_1_LETTERS}]+(?:[-'’][{_LATIN_1_LETTERS}]+)*")
 _FOLD_WORD_LATIN_1 = re.compile("[" + re.escape("".join(re.findall(r"\w", _LATIN_1))) + "]+")
+# ``fold`` of lowered Latin-1 text without cutting it into words (making a string of every word is most of the
+# cost): as bytes, every character that is not a word character becomes a space, and runs of spaces one.
+_FOLD_TABLE_LATIN_1 = bytes(c if _FOLD_WORD_LATIN_1.fullmatch(chr(c)) else 0x20 for c in range(256))
 
 _MD_LIST_ITEM = re.compile(r"^([-*+]|\d{1,3}[.)])\s+\S")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -60,7 +63,18 @@ class Line:
 
 def fold(text: str) -> str:
     """Lower case, letters and digits only, single spaces: for comparing lines."""
-    return " ".join(_FOLD_WORD.findall(text.replace("\xad", "").lower()))
+    lowered = text.replace("\xad", "").lower()
+    return _fold_lowered(lowered, not _BEYOND_LATIN_1.search(lowered))
+
+
+def _fold_lowered(lowered: str, latin_1: bool) -> str:
+    """``fold`` of text lowered already (``latin_1``: it has no character beyond Latin-1)."""
+    if not latin_1:
+        return " ".join(_FOLD_WORD.findall(lowered))
+    spaced = lowered.encode("latin-1").translate(_FOLD_TABLE_LATIN_1)
+    while b"  " in spaced:
+        spaced = spaced.replace(b"  ", b" ")
+    return spaced.strip(b" ").decode("latin-1")
 
 
 def single_spaced(raw: str) -> str:
@@ -139,8 +153,7 @@ def make_line(text: str, know: Knowledge, safe_only: bool) -> Line:
     latin_1 = not _BEYOND_LATIN_1.search(lowered)
     words = (_WORD_LATIN_1 if latin_1 else _WORD).findall(lowered)
     stops = sum(map(know.all_stopwords.__contains__, words))
-    folding = _FOLD_WORD_LATIN_1 if latin_1 else _FOLD_WORD
-    key = fold(text) if "\xad" in text else " ".join(folding.findall(lowered))  # fold(text), lowered once
+    key = fold(text) if "\xad" in text else _fold_lowered(lowered, latin_1)  # fold(text), lowered once
     return Line(text=text, words=len(words), stop_share=stops / len(words) if words else 0.0,
                 sentence=ends_sentence(text), rule=match_rule(text, know.rules, safe_only), key=key)
 

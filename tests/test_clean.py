@@ -158,3 +158,11 @@ def test_latin_1_word_patterns_find_what_the_unicode_ones_find(text: str) -> Non
     from generator.lines import _FOLD_WORD, _FOLD_WORD_LATIN_1, _WORD, _WORD_LATIN_1
     assert _WORD_LATIN_1.findall(text) == _WORD.findall(text)
     assert _FOLD_WORD_LATIN_1.findall(text) == _FOLD_WORD.findall(text)
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.characters(max_codepoint=0xFF) | st.sampled_from("  -'aZ1_\xad"), max_size=40))
+def test_fold_of_latin_1_text_is_its_words_single_spaced(text: str) -> None:
+    """fold's way for Latin-1 text (bytes, no words cut out) gives what joining the words gives."""
+    from generator.lines import _FOLD_WORD, fold
+    assert fold(text) == " ".join(_FOLD_WORD.findall(text.replace("\xad", "").lower()))
