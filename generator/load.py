@@ -190,7 +190,11 @@ def read_bytes(path: Path, max_size: int) -> bytes | str:
                 return "not a regular file"
             if info.st_size > max_size:
                 return f"too large ({info.st_size:,} bytes; the limit is {max_size:,})"
-            data = handle.read(max_size + 1)
+            # What the file holds by its size (asking for ``max_size`` bytes at once would make a buffer that
+            # large for every file), and the rest where it grew meanwhile.
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(max_size + 1 - len(data))
     except OSError as exc:
         return f"cannot read ({exc.strerror or exc.__class__.__name__})"
     if len(data) > max_size:

@@ -107,6 +107,23 @@ def test_empty_binary_and_oversized_files(tmp_path: Path) -> None:
     assert not loaded.articles
 
 
+def test_a_file_that_grew_after_its_size_was_taken_is_read_whole(tmp_path: Path, monkeypatch) -> None:
+    """read_bytes asks for as many bytes as the file had; where it has more by then, it reads on (to the limit)."""
+    import os
+
+    from generator.load import read_bytes
+    (tmp_path / "a.txt").write_bytes(b"x" * 500)
+    real = os.fstat
+
+    def earlier(fd: int) -> os.stat_result:  # the size the file had a moment before
+        info = real(fd)
+        return os.stat_result(info[:6] + (100,) + info[7:])
+    monkeypatch.setattr(os, "fstat", earlier)
+    assert read_bytes(tmp_path / "a.txt", 1000) == b"x" * 500
+    assert read_bytes(tmp_path / "a.txt", 500) == b"x" * 500
+    assert read_bytes(tmp_path / "a.txt", 499) == "too large (over 499 bytes; the limit is 499)"
+
+
 @settings(max_examples=400)
 @given(st.lists(st.tuples(st.sampled_from(["title", "url", "true", "yes", "null", "on", "a-b", "_x", "n", "Off"]),
                           st.text(alphabet=st.sampled_from(list("ab üß#:,'{}[]&*!|>%@`-?\\\"\t\xa0\x85\u2028\ufeff😀")),
