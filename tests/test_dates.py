@@ -1,9 +1,12 @@
 """Publication dates: explicit fields parsed strictly, the page's own date found in its text, no year invented."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.config import Config
 from generator.dates import dates_by_line, dates_in, parse_explicit, slash_order
@@ -246,3 +249,12 @@ def test_the_site_clock_is_no_rival_of_a_fair_dateline() -> None:
     title = next(i for i, line in enumerate(lines) if i > 0 and line.text == "Titel der Meldung hier")
     [clock] = candidates(lines, dates, layout(lines, title, title + 1, len(lines)), KNOW)
     assert clock.score <= -1
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.sampled_from(list("0129./’'‘ aÄ-٢")), max_size=14))
+def test_the_year_filter_finds_a_year_where_the_plain_pattern_does(text: str) -> None:
+    """dates._YEAR, written to open with a digit, says of every line what its plain spelling says."""
+    from generator.dates import _YEAR
+    plain = re.compile(r"(?:19|20)\d\d|\d[./]\d{1,2}[./]\d\d|\.\d\d(?<=[^\W\d_]\.\d\d)|[’'‘]\d\d")
+    assert bool(_YEAR.search(text)) == bool(plain.search(text))
