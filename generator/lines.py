@@ -9,7 +9,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from generator.knowledge import Knowledge, Rule
+from generator.knowledge import Knowledge, Rule, derived
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"([.!?:;…\"“”»«'’)]|[:;]-?[()DP]|[\U0001F300-\U0001FAFF\u2600-\u27BF])\s*$")
@@ -26,6 +26,12 @@ _FOLD_WORD_LATIN_1 = re.compile("[" + re.escape("".join(re.findall(r"\w", _LATIN
 # ``fold`` of lowered Latin-1 text as bytes: every character that is not a word character becomes a space, and the
 # words between spaces are joined (splitting bytes at spaces is much faster than finding words with a pattern).
 _FOLD_TABLE_LATIN_1 = bytes(c if _FOLD_WORD_LATIN_1.fullmatch(chr(c)) else 0x20 for c in range(256))
+# The same for counting the words of lowered Latin-1 text (_WORD_LATIN_1's): letters and the marks that join
+# them ("-", "'") kept, every other character a space; a piece between spaces without a mark is one word, and
+# the words of the few with one are found by _WORD_BYTES_LATIN_1 (the pattern as bytes).
+_WORD_TABLE_LATIN_1 = bytes(c if re.fullmatch(rf"[{_LATIN_1_LETTERS}\-']", chr(c)) else 0x20 for c in range(256))
+_WORD_BYTES_LATIN_1 = re.compile(_WORD_LATIN_1.pattern.replace("’", "").encode("latin-1"))
+_JOINERS_LATIN_1 = (b"-", b"'")
 
 _MD_LIST_ITEM = re.compile(r"^([-*+]|\d{1,3}[.)])\s+\S")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -148,11 +154,42 @@ def _stop_covers(rule: Rule, text: str, match: re.Match[str]) -> bool:
 def make_line(text: str, know: Knowledge, safe_only: bool) -> Line:
     lowered = text.lower()
     latin_1 = not _BEYOND_LATIN_1.search(lowered)
-    words = (_WORD_LATIN_1 if latin_1 else _WORD).findall(lowered)
-    stops = sum(map(know.all_stopwords.__contains__, words))
+    if latin_1:
+        words, stops = _word_counts_latin_1(lowered, derived(know, _stopwords_latin_1))
+    else:
+        found = _WORD.findall(lowered)
+        words, stops = len(found), sum(map(know.all_stopwords.__contains__, found))
     key = fold(text) if "\xad" in text else _fold_lowered(lowered, latin_1)  # fold(text), lowered once
-    return Line(text=text, words=len(words), stop_share=stops / len(words) if words else 0.0,
+    return Line(text=text, words=words, stop_share=stops / words if words else 0.0,
                 sentence=ends_sentence(text), rule=match_rule(text, know.rules, safe_only), key=key)
+
+
+def _stopwords_latin_1(know: Knowledge) -> frozenset[bytes]:
+    """The function words that Latin-1 text can hold, as its bytes."""
+    return frozenset(w.encode("latin-1") for w in know.all_stopwords if not _BEYOND_LATIN_1.search(w))
+
+
+def _word_counts_latin_1(lowered: str, stopwords: frozenset[bytes]) -> tuple[int, int]:
+    """(words, function words among them) of lowered Latin-1 text: what _WORD_LATIN_1.findall finds, counted
+    without making a string of every word found (which is most of that pattern's cost)."""
+    spaced = lowered.encode("latin-1").translate(_WORD_TABLE_LATIN_1)
+    pieces = spaced.split()
+    words, stops = len(pieces), sum(map(stopwords.__contains__, pieces))
+    if b"-" not in spaced and b"'" not in spaced:
+        return words, stops
+    joined: dict[int, int] = {}  # start -> end of each piece with a mark in it
+    for mark in _JOINERS_LATIN_1:
+        at = spaced.find(mark)
+        while at >= 0:
+            start, end = spaced.rfind(b" ", 0, at) + 1, spaced.find(b" ", at)
+            end = len(spaced) if end < 0 else end
+            joined[start] = end
+            at = spaced.find(mark, end)
+    for start, end in joined.items():  # counted as one word above, and none of the function words
+        found = _WORD_BYTES_LATIN_1.findall(spaced, start, end)
+        words += len(found) - 1
+        stops += sum(map(stopwords.__contains__, found)) - (spaced[start:end] in stopwords)
+    return words, stops
 
 
 def split_lines(body: str) -> list[tuple[str, bool]]:

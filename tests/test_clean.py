@@ -166,3 +166,18 @@ def test_fold_of_latin_1_text_is_its_words_single_spaced(text: str) -> None:
     """fold's way for Latin-1 text (bytes, no words cut out) gives what joining the words gives."""
     from generator.lines import _FOLD_WORD, fold
     assert fold(text) == " ".join(_FOLD_WORD.findall(text.replace("\xad", "").lower()))
+
+
+@settings(max_examples=500)
+@given(st.lists(st.text(alphabet=st.characters(max_codepoint=0xFF), max_size=4) |
+                st.sampled_from(["der", "don't", " ", "-", "'", "a-b", "²", "ö", "1"]), max_size=12))
+def test_words_of_latin_1_text_are_counted_as_the_pattern_finds_them(parts: list[str]) -> None:
+    """make_line's count of words and function words in Latin-1 text (as bytes) is what the pattern finds."""
+    from generator.lines import _WORD_LATIN_1, _word_counts_latin_1
+    lowered = "".join(parts).lower()
+    if any(ord(c) > 0xFF for c in lowered):
+        return
+    stopwords = {"der", "a", "don't", "ö", "b"}
+    found = _WORD_LATIN_1.findall(lowered)
+    assert _word_counts_latin_1(lowered, frozenset(w.encode("latin-1") for w in stopwords)) == \
+        (len(found), sum(w in stopwords for w in found))
