@@ -32,6 +32,10 @@ _FOLD_TABLE_LATIN_1 = bytes(c if _FOLD_WORD_LATIN_1.fullmatch(chr(c)) else 0x20 
 _WORD_TABLE_LATIN_1 = bytes(c if re.fullmatch(rf"[{_LATIN_1_LETTERS}\-']", chr(c)) else 0x20 for c in range(256))
 _WORD_BYTES_LATIN_1 = re.compile(_WORD_LATIN_1.pattern.replace("’", "").encode("latin-1"))
 _JOINERS_LATIN_1 = (b"-", b"'")
+# Characters beyond Latin-1 that running text is full of (German quotes, dashes, the euro): neither word characters
+# nor marks that join words, so that words and folded keys come out the same with a space in their place. A line
+# whose only characters beyond Latin-1 are these is read the Latin-1 ways.
+_COMMON_BEYOND_LATIN_1 = "„“”‚‘–—…€•⁄′″"
 
 _MD_LIST_ITEM = re.compile(r"^([-*+]|\d{1,3}[.)])\s+\S")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -70,14 +74,23 @@ class Line:
 def fold(text: str) -> str:
     """Lower case, letters and digits only, single spaces: for comparing lines."""
     lowered = text.replace("\xad", "").lower()
-    return _fold_lowered(lowered, not _BEYOND_LATIN_1.search(lowered))
+    latin_1 = _latin_1(lowered)
+    return _fold_latin_1(latin_1) if latin_1 is not None else " ".join(_FOLD_WORD.findall(lowered))
 
 
-def _fold_lowered(lowered: str, latin_1: bool) -> str:
-    """``fold`` of text lowered already (``latin_1``: it has no character beyond Latin-1)."""
-    if not latin_1:
-        return " ".join(_FOLD_WORD.findall(lowered))
+def _fold_latin_1(lowered: str) -> str:
+    """``fold`` of lowered Latin-1 text."""
     return b" ".join(lowered.encode("latin-1").translate(_FOLD_TABLE_LATIN_1).split()).decode("latin-1")
+
+
+def _latin_1(lowered: str) -> str | None:
+    """``lowered`` as Latin-1 text where it is so but for _COMMON_BEYOND_LATIN_1 (those made spaces), else None."""
+    if not _BEYOND_LATIN_1.search(lowered):
+        return lowered
+    for char in _COMMON_BEYOND_LATIN_1:
+        if char in lowered:
+            lowered = lowered.replace(char, " ")
+    return None if _BEYOND_LATIN_1.search(lowered) else lowered
 
 
 def single_spaced(raw: str) -> str:
@@ -153,13 +166,16 @@ def _stop_covers(rule: Rule, text: str, match: re.Match[str]) -> bool:
 
 def make_line(text: str, know: Knowledge, safe_only: bool) -> Line:
     lowered = text.lower()
-    latin_1 = not _BEYOND_LATIN_1.search(lowered)
-    if latin_1:
-        words, stops = _word_counts_latin_1(lowered, derived(know, _stopwords_latin_1))
+    latin_1 = _latin_1(lowered)
+    if latin_1 is not None:
+        words, stops = _word_counts_latin_1(latin_1, derived(know, _stopwords_latin_1))
     else:
         found = _WORD.findall(lowered)
         words, stops = len(found), sum(map(know.all_stopwords.__contains__, found))
-    key = fold(text) if "\xad" in text else _fold_lowered(lowered, latin_1)  # fold(text), lowered once
+    if "\xad" in text:
+        key = fold(text)
+    else:  # fold(text), lowered once
+        key = _fold_latin_1(latin_1) if latin_1 is not None else " ".join(_FOLD_WORD.findall(lowered))
     return Line(text=text, words=words, stop_share=stops / words if words else 0.0,
                 sentence=ends_sentence(text), rule=match_rule(text, know.rules, safe_only), key=key)
 

@@ -161,23 +161,35 @@ def test_latin_1_word_patterns_find_what_the_unicode_ones_find(text: str) -> Non
 
 
 @settings(max_examples=500)
-@given(st.text(alphabet=st.characters(max_codepoint=0xFF) | st.sampled_from("  -'aZ1_\xad"), max_size=40))
+@given(st.text(alphabet=st.characters(max_codepoint=0xFF) | st.sampled_from("  -'’aZ1_\xad„“–€Ÿ"), max_size=40))
 def test_fold_of_latin_1_text_is_its_words_single_spaced(text: str) -> None:
-    """fold's way for Latin-1 text (bytes, no words cut out) gives what joining the words gives."""
+    """fold's way for Latin-1 text (bytes, no words cut out; quotes and dashes beyond Latin-1 read as spaces)
+    gives what joining the words gives."""
     from generator.lines import _FOLD_WORD, fold
     assert fold(text) == " ".join(_FOLD_WORD.findall(text.replace("\xad", "").lower()))
 
 
 @settings(max_examples=500)
 @given(st.lists(st.text(alphabet=st.characters(max_codepoint=0xFF), max_size=4) |
-                st.sampled_from(["der", "don't", " ", "-", "'", "a-b", "²", "ö", "1"]), max_size=12))
+                st.sampled_from(["der", "don't", " ", "-", "'", "a-b", "²", "ö", "1", "„", "“", "–", "’", "€"]),
+                max_size=12))
 def test_words_of_latin_1_text_are_counted_as_the_pattern_finds_them(parts: list[str]) -> None:
-    """make_line's count of words and function words in Latin-1 text (as bytes) is what the pattern finds."""
-    from generator.lines import _WORD_LATIN_1, _word_counts_latin_1
+    """make_line's count of words and function words in Latin-1 text (as bytes; quotes and dashes beyond
+    Latin-1 read as spaces) is what the pattern finds."""
+    from generator.lines import _COMMON_BEYOND_LATIN_1, _WORD, _latin_1, _word_counts_latin_1
     lowered = "".join(parts).lower()
-    if any(ord(c) > 0xFF for c in lowered):
+    latin_1 = _latin_1(lowered)
+    if latin_1 is None:  # the pattern's way
+        assert any(ord(c) > 0xFF and c not in _COMMON_BEYOND_LATIN_1 for c in lowered)
         return
     stopwords = {"der", "a", "don't", "ö", "b"}
-    found = _WORD_LATIN_1.findall(lowered)
-    assert _word_counts_latin_1(lowered, frozenset(w.encode("latin-1") for w in stopwords)) == \
+    found = _WORD.findall(lowered)
+    assert _word_counts_latin_1(latin_1, frozenset(w.encode("latin-1") for w in stopwords)) == \
         (len(found), sum(w in stopwords for w in found))
+
+
+def test_the_common_characters_beyond_latin_1_neither_make_nor_join_words() -> None:
+    import re
+
+    from generator.lines import _COMMON_BEYOND_LATIN_1
+    assert not re.search(r"[\w\-'’]", _COMMON_BEYOND_LATIN_1)
