@@ -81,6 +81,7 @@ def _known_patterns(know: Knowledge) -> tuple[re.Pattern[str], ...]:
     return _patterns(tuple(know.months))
 
 
+@lru_cache(maxsize=64)  # a page's dates, and a corpus's, share a few zones; a timezone is immutable
 def _zone(name: str | None, default: str) -> timezone | ZoneInfo:
     if not name:
         return ZoneInfo(default)
