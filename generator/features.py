@@ -16,7 +16,6 @@ import sys
 import tomllib
 import unicodedata
 import zlib
-from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -266,8 +265,59 @@ def _entries(token: str, language: str) -> tuple[tuple[str, float, str], ...]:
     return tuple(found)
 
 
-# Per language, what each token seen so far counts as (_entries): one dict lookup per distinct token of a text.
-_KNOWN: dict[str, dict[str, tuple[tuple[str, float, str], ...]]] = {}
+class _Vocabulary:
+    """Per language (and extra ignore list): each token seen so far, numbered, and what it counts as (_entries) in
+    arrays, so that an article's tokens are counted with a few array operations and not one by one. A token has
+    two entry slots (2 * number and the one after: its term and a compound's head), each with its key (as a
+    number into ``keys``, -1 where the slot is empty), background information and form written."""
+
+    def __init__(self, language: str, extra: frozenset[str]) -> None:
+        self.language, self.extra = language, extra
+        self.numbers: dict[str, int] = {}  # token -> its number
+        self.keys: list[str] = []  # key number -> key
+        self._key_numbers: dict[str, int] = {}
+        self.forms: list[str] = []  # per slot: the form written ('' where empty)
+        self.slot_keys = np.full(1024, -1, dtype=np.int64)  # per slot (grown as needed)
+        self.slot_info = np.zeros(1024)
+
+    def slots(self, tokens: list[str]) -> np.ndarray:
+        """Both entry slots of each token, in the tokens' order (new tokens numbered first)."""
+        try:
+            numbers = np.fromiter(map(self.numbers.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        except KeyError:
+            for token in tokens:
+                if token not in self.numbers:
+                    self._add(token)
+            numbers = np.fromiter(map(self.numbers.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        both = np.empty((len(tokens), 2), dtype=np.int64)
+        both[:, 0] = both[:, 1] = numbers * 2
+        both[:, 1] += 1
+        return both.reshape(-1)
+
+    def _add(self, token: str) -> None:
+        number = self.numbers[token] = len(self.numbers)
+        entries = _entries(token, self.language)
+        if self.extra and entries and fold(token) in self.extra:
+            entries = ()
+        if 2 * number + 2 > len(self.slot_keys):
+            grown = 2 * len(self.slot_keys)
+            self.slot_keys = np.concatenate([self.slot_keys, np.full(grown - len(self.slot_keys), -1, np.int64)])
+            self.slot_info = np.concatenate([self.slot_info, np.zeros(grown - len(self.slot_info))])
+        for slot in range(2):
+            if slot < len(entries):
+                key, info, form = entries[slot]
+                if key not in self._key_numbers:
+                    self._key_numbers[key] = len(self.keys)
+                    self.keys.append(key)
+                self.slot_keys[2 * number + slot] = self._key_numbers[key]
+                self.slot_info[2 * number + slot] = info
+                self.forms.append(form)
+            else:
+                self.forms.append("")
+
+
+# Per (language, extra ignore list): the tokens seen so far (_Vocabulary).
+_VOCABULARIES: dict[tuple[str, frozenset[str]], _Vocabulary] = {}
 
 
 class _Repeats(dict):
@@ -279,22 +329,16 @@ class _Repeats(dict):
 
 
 _REPEATS = _Repeats()
+_REPEAT_TABLE = np.zeros(0)  # _REPEATS as an array: index n, as far as counts have come up
 
 
-def _count(tokens: list[str], language: str, extra: frozenset[str],
-           counts: dict[str, int], info: dict[str, float], surface: dict[str, str]) -> None:
-    known = _KNOWN.setdefault(language, {})
-    for token, n in Counter(tokens).items():
-        entries = known.get(token)
-        if entries is None:
-            entries = known[token] = _entries(token, language)
-        if not entries or (extra and fold(token) in extra):
-            continue
-        for key, value, form in entries:
-            if key not in info:
-                info[key] = value
-                surface[key] = form
-            counts[key] = counts.get(key, 0) + n
+def _repeats(counts: np.ndarray) -> np.ndarray:
+    """_REPEATS of each count (the same floats: math.log, not numpy's)."""
+    global _REPEAT_TABLE
+    most = int(counts.max(initial=0))
+    if most >= len(_REPEAT_TABLE):
+        _REPEAT_TABLE = np.array([_REPEATS[n] for n in range(max(most + 1, 2 * len(_REPEAT_TABLE), 64))])
+    return _REPEAT_TABLE[counts]
 
 
 def drafts(articles: Sequence[Article], extra: frozenset[str], config: GroupingConfig,
@@ -375,23 +419,38 @@ def draft(article: Readable, extra: frozenset[str], config: GroupingConfig) -> D
     """Read an article once: terms with their background weights, and the shingles of its text."""
     language = language_of(article)
     title, body = title_and_body(article)
-    info: dict[str, float] = {}
-    surface: dict[str, str] = {}
-    in_title: dict[str, int] = {}
-    in_body: dict[str, int] = {}
-    _count(title, language, extra, in_title, info, surface)
-    _count(body, language, extra, in_body, info, surface)
+    tokens = title + body
+    vocabulary = _VOCABULARIES.get((language, extra))
+    if vocabulary is None:
+        vocabulary = _VOCABULARIES[(language, extra)] = _Vocabulary(language, extra)
+    slots = vocabulary.slots(tokens)
+    # Every entry of every token in the text's order (the headline first), as key numbers; per key its first
+    # entry (where its information and the form written come from) and how often it occurs in headline and body.
+    filled = np.flatnonzero(vocabulary.slot_keys[slots] >= 0)
+    numbers, first, which = np.unique(vocabulary.slot_keys[slots[filled]], return_index=True, return_inverse=True)
+    split = int(np.searchsorted(filled, 2 * len(title)))
+    in_title = np.bincount(which[:split], minlength=len(numbers))
+    in_body = np.bincount(which[split:], minlength=len(numbers))
+    firsts = slots[filled[first]]
+    info = vocabulary.slot_info[firsts]
     # Each term's value: its information times how much where and how often it occurs counts (the headline
-    # weighs more; repeats in the body count sublinearly). The strongest first, ties by key: (-value, key) sorted.
-    weight, repeats, in_body_get = config.title_weight, _REPEATS, in_body.get
-    ranked = sorted([(-(v * ((weight if k in in_title else 0.0) + repeats[in_body_get(k, 0)])), k)
-                     for k, v in info.items() if v > 0])
-    top = ranked[:int(DRAFT_TERMS * config.terms_per_article)]
-    keys = tuple([k for _, k in top])
-    hashes = shingles(title + body)
-    return Draft(language, keys, np.array([-v for v, _ in top], dtype=np.float32),
-                 np.array([info[k] for k in keys], dtype=np.float32), tuple([surface[k] for k in keys]),
-                 minhash(hashes), len(hashes), tuple(sorted(k for k in in_title if info[k] > 0)))
+    # weighs more; repeats in the body count sublinearly). The strongest first, ties by key.
+    values = info * (np.where(in_title > 0, config.title_weight, 0.0) + _repeats(in_body))
+    informative = np.flatnonzero(info > 0)
+    limit = int(DRAFT_TERMS * config.terms_per_article)
+    if 0 < limit < len(informative):  # only those at least as strong as the limit-th can be among the top
+        cut = np.partition(values[informative], len(informative) - limit)[len(informative) - limit]
+        informative = informative[values[informative] >= cut]
+    names = vocabulary.keys
+    top = sorted(zip((-values[informative]).tolist(), [names[n] for n in numbers[informative].tolist()],
+                     informative.tolist()))[:limit]
+    picked = np.array([x for _, _, x in top], dtype=np.int64)
+    forms = vocabulary.forms
+    headline = numbers[(in_title > 0) & (info > 0)].tolist()
+    hashes = shingles(tokens)
+    return Draft(language, tuple([k for _, k, _ in top]), np.array([-v for v, _, _ in top], dtype=np.float32),
+                 info[picked].astype(np.float32), tuple([forms[s] for s in firsts[picked].tolist()]),
+                 minhash(hashes), len(hashes), tuple(sorted([names[n] for n in headline])))
 
 
 def shingles(tokens: list[str]) -> np.ndarray:
