@@ -403,15 +403,14 @@ class _Lot:
 
     def drafts(self) -> list[Draft]:
         strings = list(map(sys.intern, self.strings))
-        words = [strings[w] for w in self.words.tolist()]
+        words = list(map(strings.__getitem__, self.words.tolist()))
         found, at, start = [], 0, 0
-        for row, (keys, headline) in enumerate(self.sizes.tolist()):
-            language, at = words[at], at + 1
-            found.append(Draft(language, tuple(words[at:at + keys]), self.values[start:start + keys],
-                               self.info[start:start + keys], tuple(words[at + keys:at + 2 * keys]),
-                               self.signatures[row], self.shingles[row],
-                               tuple(words[at + 2 * keys:at + 2 * keys + headline])))
-            at, start = at + 2 * keys + headline, start + keys
+        values, info, signatures = self.values, self.info, self.signatures
+        for row, ((keys, headline), shingles) in enumerate(zip(self.sizes.tolist(), self.shingles)):
+            middle, end, stop = at + 1 + keys, at + 1 + 2 * keys, start + keys
+            found.append(Draft(words[at], tuple(words[at + 1:middle]), values[start:stop], info[start:stop],
+                               tuple(words[middle:end]), signatures[row], shingles, tuple(words[end:end + headline])))
+            at, start = end + headline, stop
         return found
 
 
