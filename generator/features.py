@@ -279,17 +279,28 @@ class _Vocabulary:
         self.forms: list[str] = []  # per slot: the form written ('' where empty)
         self.slot_keys = np.full(1024, -1, dtype=np.int64)  # per slot (grown as needed)
         self.slot_info = np.zeros(1024)
+        # Per token, for its shingles (_Shingler): the number of its case-folded form, and the CRC-32 register
+        # after the form from the initial register and after a space and the form from 0, with that length.
+        self._folded: dict[str, int] = {}
+        self.folded = np.zeros(512, dtype=np.int64)
+        self.opening = np.zeros(512, dtype=np.uint32)
+        self.following = np.zeros(512, dtype=np.uint32)
+        self.lengths = np.zeros(512, dtype=np.int64)
 
-    def slots(self, tokens: list[str]) -> np.ndarray:
-        """Both entry slots of each token, in the tokens' order (new tokens numbered first)."""
+    def numbered(self, tokens: list[str]) -> np.ndarray:
+        """The tokens' numbers (new tokens numbered first)."""
         try:
-            numbers = np.fromiter(map(self.numbers.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+            return np.fromiter(map(self.numbers.__getitem__, tokens), dtype=np.int64, count=len(tokens))
         except KeyError:
             for token in tokens:
                 if token not in self.numbers:
                     self._add(token)
-            numbers = np.fromiter(map(self.numbers.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-        both = np.empty((len(tokens), 2), dtype=np.int64)
+            return np.fromiter(map(self.numbers.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+
+    @staticmethod
+    def slots(numbers: np.ndarray) -> np.ndarray:
+        """Both entry slots of each token (by number), in the tokens' order."""
+        both = np.empty((len(numbers), 2), dtype=np.int64)
         both[:, 0] = both[:, 1] = numbers * 2
         both[:, 1] += 1
         return both.reshape(-1)
@@ -303,6 +314,15 @@ class _Vocabulary:
             grown = 2 * len(self.slot_keys)
             self.slot_keys = np.concatenate([self.slot_keys, np.full(grown - len(self.slot_keys), -1, np.int64)])
             self.slot_info = np.concatenate([self.slot_info, np.zeros(grown - len(self.slot_info))])
+        if number >= len(self.folded):
+            self.folded, self.opening, self.following, self.lengths = (
+                np.concatenate([a, np.zeros_like(a)]) for a in (self.folded, self.opening, self.following, self.lengths))
+        folded = token.casefold()
+        data = folded.encode("utf-8")
+        self.folded[number] = self._folded.setdefault(folded, len(self._folded))
+        self.opening[number] = zlib.crc32(data) ^ _ONES
+        self.following[number] = zlib.crc32(b" " + data, _ONES) ^ _ONES
+        self.lengths[number] = len(data) + 1
         for slot in range(2):
             if slot < len(entries):
                 key, info, form = entries[slot]
@@ -422,14 +442,15 @@ def draft(article: Readable, extra: frozenset[str], config: GroupingConfig) -> D
     vocabulary = _VOCABULARIES.get((language, extra))
     if vocabulary is None:
         vocabulary = _VOCABULARIES[(language, extra)] = _Vocabulary(language, extra)
-    slots = vocabulary.slots(tokens)
+    numbers = vocabulary.numbered(tokens)
+    slots = vocabulary.slots(numbers)
     # Every entry of every token in the text's order (the headline first), as key numbers; per key its first
     # entry (where its information and the form written come from) and how often it occurs in headline and body.
     filled = np.flatnonzero(vocabulary.slot_keys[slots] >= 0)
-    numbers, first, which = np.unique(vocabulary.slot_keys[slots[filled]], return_index=True, return_inverse=True)
+    terms, first, which = np.unique(vocabulary.slot_keys[slots[filled]], return_index=True, return_inverse=True)
     split = int(np.searchsorted(filled, 2 * len(title)))
-    in_title = np.bincount(which[:split], minlength=len(numbers))
-    in_body = np.bincount(which[split:], minlength=len(numbers))
+    in_title = np.bincount(which[:split], minlength=len(terms))
+    in_body = np.bincount(which[split:], minlength=len(terms))
     firsts = slots[filled[first]]
     info = vocabulary.slot_info[firsts]
     # Each term's value: its information times how much where and how often it occurs counts (the headline
@@ -441,12 +462,12 @@ def draft(article: Readable, extra: frozenset[str], config: GroupingConfig) -> D
         cut = np.partition(values[informative], len(informative) - limit)[len(informative) - limit]
         informative = informative[values[informative] >= cut]
     names = vocabulary.keys
-    top = sorted(zip((-values[informative]).tolist(), [names[n] for n in numbers[informative].tolist()],
+    top = sorted(zip((-values[informative]).tolist(), [names[n] for n in terms[informative].tolist()],
                      informative.tolist()))[:limit]
     picked = np.array([x for _, _, x in top], dtype=np.int64)
     forms = vocabulary.forms
-    headline = numbers[(in_title > 0) & (info > 0)].tolist()
-    hashes = shingles(tokens)
+    headline = terms[(in_title > 0) & (info > 0)].tolist()
+    hashes = _shingles(tokens, numbers, vocabulary)
     return Draft(language, tuple([k for _, k, _ in top]), np.array([-v for v, _, _ in top], dtype=np.float32),
                  info[picked].astype(np.float32), tuple([forms[s] for s in firsts[picked].tolist()]),
                  minhash(hashes), len(hashes), tuple(sorted([names[n] for n in headline])))
@@ -469,6 +490,62 @@ def shingles(tokens: list[str]) -> np.ndarray:
     hashes = np.fromiter(map(zlib.crc32, grams), dtype=np.uint64, count=len(grams))
     hashes.sort()
     return hashes
+
+
+_ONES = 0xFFFFFFFF
+# Tokens longer than this (in bytes) leave a text's shingles to ``shingles`` (the tables below grow with length).
+_LONGEST_TOKEN = 256
+
+
+def _zeros(length: int) -> np.ndarray:
+    """What a run of n zero bytes does to a CRC-32 register (linear in the register): [byte k of it, n, byte]
+    gives the share of each of its four bytes, for every n up to ``length`` (kept, grown as needed)."""
+    global _ZEROS
+    if length >= _ZEROS.shape[1]:
+        lengths = range(max(length + 1, 2 * _ZEROS.shape[1]))
+        bits = np.array([[zlib.crc32(bytes(n), (1 << i) ^ _ONES) ^ _ONES for i in range(32)] for n in lengths],
+                        dtype=np.uint32).reshape(len(lengths), 4, 8)  # [n, byte k, bit]: the register 1 << 8k + bit
+        chosen = (np.arange(256)[:, None] >> np.arange(8) & 1).astype(bool)  # [byte value, bit]
+        tables = np.where(chosen[None, None], bits[:, :, None, :], np.uint32(0))
+        _ZEROS = np.bitwise_xor.reduce(tables, axis=3).transpose(1, 0, 2).copy()
+    return _ZEROS
+
+
+_ZEROS = np.zeros((4, 0, 256), dtype=np.uint32)
+
+
+def _shingles(tokens: list[str], numbers: np.ndarray, vocabulary: _Vocabulary) -> np.ndarray:
+    """``shingles(tokens)`` from the CRC-32 of each token (by number in ``vocabulary``), all n-grams at once: CRC-32
+    is linear, so an n-gram's is its first word's carried through each following ' word' (a table step per word
+    length, _zeros) and joined with that one's own. n-grams are told apart by their words' case-folded forms;
+    where two of another text have the same hash (or a token is very long), the text goes to ``shingles``."""
+    if not len(numbers):
+        return np.zeros(0, dtype=np.uint64)
+    size = min(SHINGLE_WORDS, len(numbers))
+    count = len(numbers) - size + 1
+    lengths = vocabulary.lengths[numbers]
+    longest = int(lengths.max())
+    if longest > _LONGEST_TOKEN:
+        return shingles(tokens)
+    zeros = _zeros(longest)
+    register = vocabulary.opening[numbers[:count]]
+    for j in range(1, size):
+        length = lengths[j:j + count]
+        register = (zeros[0][length, register & 0xFF] ^ zeros[1][length, register >> 8 & 0xFF]
+                    ^ zeros[2][length, register >> 16 & 0xFF] ^ zeros[3][length, register >> 24]
+                    ^ vocabulary.following[numbers[j:j + count]])
+    register ^= np.uint32(_ONES)
+    order = np.argsort(register)
+    hashes = register[order]
+    repeated = np.flatnonzero(hashes[1:] == hashes[:-1])  # runs of one hash are together: each next to the last
+    if len(repeated):
+        folded = vocabulary.folded[numbers]
+        one, other = order[repeated], order[repeated + 1]
+        for j in range(size):
+            if not np.array_equal(folded[one + j], folded[other + j]):
+                return shingles(tokens)  # two n-grams with one hash: counted apart there
+        hashes = np.delete(hashes, repeated + 1)
+    return hashes.astype(np.uint64)
 
 
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
