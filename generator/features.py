@@ -556,7 +556,7 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
 
 
 _PERM_A, _PERM_B = _permutations()
-_HALF, _LOW, _FIFTEEN = np.uint64(32), np.uint64(0xFFFFFFFF), np.uint64(15)
+_HALF = np.uint64(32)
 _PERM_B_OFFSET = _PERM_B + np.uint64(15 * 0xFFFFFFFF + 240)
 
 
@@ -567,15 +567,14 @@ def minhash(hashes: np.ndarray) -> np.ndarray:
     if not len(hashes):
         return np.full(SIGNATURE_SIZE, 0xFFFFFFFF, dtype=np.uint32)
     values = np.asarray(hashes, dtype=np.uint64)[:, None] * _PERM_A  # x < 2**32, so a * x fits in 64 bits
-    # high * 2**32 + low = low - 15 * high (mod p); 15 * (2**32 - 1) + 240 = 0 (mod p) keeps it from going below 0
+    # high * 2**32 + low = low - 15 * high (mod p), that is the value less high * p; 15 * (2**32 - 1) + 240 = 0
+    # (mod p) keeps it from going below 0 (the sums on the way may wrap around 2**64: the result does not)
     high = values >> _HALF
-    high *= _FIFTEEN
-    values &= _LOW
+    high *= _PRIME
     values += _PERM_B_OFFSET  # b + 15 * (2**32 - 1) + 240, per slot
     values -= high  # a * x + b (mod p), below 17 * 2**32 + 240
     np.right_shift(values, _HALF, out=high)
-    high *= _FIFTEEN
-    values &= _LOW
+    high *= _PRIME
     values += _PRIME
     values -= high  # the same (mod p), from p - 255 to below 2 * p
     np.subtract(values, _PRIME, out=high)
