@@ -279,7 +279,7 @@ class _Vocabulary:
         self.forms: list[str] = []  # per slot: the form written ('' where empty)
         self.slot_keys = np.full(1024, -1, dtype=np.int64)  # per slot (grown as needed)
         self.slot_info = np.zeros(1024)
-        # Per token, for its shingles (_Shingler): the number of its case-folded form, and the CRC-32 register
+        # Per token, for its shingles (_shingles): the number of its case-folded form, and the CRC-32 register
         # after the form from the initial register and after a space and the form from 0, with that length.
         self._folded: dict[str, int] = {}
         self.folded = np.zeros(512, dtype=np.int64)
@@ -306,19 +306,20 @@ class _Vocabulary:
         return both.reshape(-1)
 
     def _add(self, token: str) -> None:
-        number = self.numbers[token] = len(self.numbers)
         entries = _entries(token, self.language)
         if self.extra and entries and fold(token) in self.extra:
             entries = ()
+        folded = token.casefold()
+        data = folded.encode("utf-8")  # (all that may fail comes before the token is numbered)
+        number = self.numbers[token] = len(self.numbers)
         if 2 * number + 2 > len(self.slot_keys):
             grown = 2 * len(self.slot_keys)
             self.slot_keys = np.concatenate([self.slot_keys, np.full(grown - len(self.slot_keys), -1, np.int64)])
             self.slot_info = np.concatenate([self.slot_info, np.zeros(grown - len(self.slot_info))])
         if number >= len(self.folded):
             self.folded, self.opening, self.following, self.lengths = (
-                np.concatenate([a, np.zeros_like(a)]) for a in (self.folded, self.opening, self.following, self.lengths))
-        folded = token.casefold()
-        data = folded.encode("utf-8")
+                np.concatenate([a, np.zeros_like(a)])
+                for a in (self.folded, self.opening, self.following, self.lengths))
         self.folded[number] = self._folded.setdefault(folded, len(self._folded))
         self.opening[number] = zlib.crc32(data) ^ _ONES
         self.following[number] = zlib.crc32(b" " + data, _ONES) ^ _ONES
