@@ -16,7 +16,6 @@ import sys
 import tomllib
 import unicodedata
 import zlib
-from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -266,8 +265,80 @@ def _entries(token: str, language: str) -> tuple[tuple[str, float, str], ...]:
     return tuple(found)
 
 
-# Per language, what each token seen so far counts as (_entries): one dict lookup per distinct token of a text.
-_KNOWN: dict[str, dict[str, tuple[tuple[str, float, str], ...]]] = {}
+class _Vocabulary:
+    """Per language (and extra ignore list): each token seen so far, numbered, and what it counts as (_entries) in
+    arrays, so that an article's tokens are counted with a few array operations and not one by one. A token has
+    two entry slots (2 * number and the one after: its term and a compound's head), each with its key (as a
+    number into ``keys``, -1 where the slot is empty), background information and form written."""
+
+    def __init__(self, language: str, extra: frozenset[str]) -> None:
+        self.language, self.extra = language, extra
+        self.numbers: dict[str, int] = {}  # token -> its number
+        self.keys: list[str] = []  # key number -> key
+        self._key_numbers: dict[str, int] = {}
+        self.forms: list[str] = []  # per slot: the form written ('' where empty)
+        self.slot_keys = np.full(1024, -1, dtype=np.int64)  # per slot (grown as needed)
+        self.slot_info = np.zeros(1024)
+        # Per token, for its shingles (_shingles): the number of its case-folded form, and the CRC-32 register
+        # after the form from the initial register and after a space and the form from 0, with that length.
+        self._folded: dict[str, int] = {}
+        self.folded = np.zeros(512, dtype=np.int64)
+        self.opening = np.zeros(512, dtype=np.uint32)
+        self.following = np.zeros(512, dtype=np.uint32)
+        self.lengths = np.zeros(512, dtype=np.int64)
+
+    def numbered(self, tokens: list[str]) -> np.ndarray:
+        """The tokens' numbers (new tokens numbered first)."""
+        try:
+            return np.fromiter(map(self.numbers.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        except KeyError:
+            for token in tokens:
+                if token not in self.numbers:
+                    self._add(token)
+            return np.fromiter(map(self.numbers.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+
+    @staticmethod
+    def slots(numbers: np.ndarray) -> np.ndarray:
+        """Both entry slots of each token (by number), in the tokens' order."""
+        both = np.empty((len(numbers), 2), dtype=np.int64)
+        both[:, 0] = both[:, 1] = numbers * 2
+        both[:, 1] += 1
+        return both.reshape(-1)
+
+    def _add(self, token: str) -> None:
+        entries = _entries(token, self.language)
+        if self.extra and entries and fold(token) in self.extra:
+            entries = ()
+        folded = token.casefold()
+        data = folded.encode("utf-8")  # (all that may fail comes before the token is numbered)
+        number = self.numbers[token] = len(self.numbers)
+        if 2 * number + 2 > len(self.slot_keys):
+            grown = 2 * len(self.slot_keys)
+            self.slot_keys = np.concatenate([self.slot_keys, np.full(grown - len(self.slot_keys), -1, np.int64)])
+            self.slot_info = np.concatenate([self.slot_info, np.zeros(grown - len(self.slot_info))])
+        if number >= len(self.folded):
+            self.folded, self.opening, self.following, self.lengths = (
+                np.concatenate([a, np.zeros_like(a)])
+                for a in (self.folded, self.opening, self.following, self.lengths))
+        self.folded[number] = self._folded.setdefault(folded, len(self._folded))
+        self.opening[number] = zlib.crc32(data) ^ _ONES
+        self.following[number] = zlib.crc32(b" " + data, _ONES) ^ _ONES
+        self.lengths[number] = len(data) + 1
+        for slot in range(2):
+            if slot < len(entries):
+                key, info, form = entries[slot]
+                if key not in self._key_numbers:
+                    self._key_numbers[key] = len(self.keys)
+                    self.keys.append(key)
+                self.slot_keys[2 * number + slot] = self._key_numbers[key]
+                self.slot_info[2 * number + slot] = info
+                self.forms.append(form)
+            else:
+                self.forms.append("")
+
+
+# Per (language, extra ignore list): the tokens seen so far (_Vocabulary).
+_VOCABULARIES: dict[tuple[str, frozenset[str]], _Vocabulary] = {}
 
 
 class _Repeats(dict):
@@ -279,22 +350,16 @@ class _Repeats(dict):
 
 
 _REPEATS = _Repeats()
+_REPEAT_TABLE = np.zeros(0)  # _REPEATS as an array: index n, as far as counts have come up
 
 
-def _count(tokens: list[str], language: str, extra: frozenset[str],
-           counts: dict[str, int], info: dict[str, float], surface: dict[str, str]) -> None:
-    known = _KNOWN.setdefault(language, {})
-    for token, n in Counter(tokens).items():
-        entries = known.get(token)
-        if entries is None:
-            entries = known[token] = _entries(token, language)
-        if not entries or (extra and fold(token) in extra):
-            continue
-        for key, value, form in entries:
-            if key not in info:
-                info[key] = value
-                surface[key] = form
-            counts[key] = counts.get(key, 0) + n
+def _repeats(counts: np.ndarray) -> np.ndarray:
+    """_REPEATS of each count (the same floats: math.log, not numpy's)."""
+    global _REPEAT_TABLE
+    most = int(counts.max(initial=0))
+    if most >= len(_REPEAT_TABLE):
+        _REPEAT_TABLE = np.array([_REPEATS[n] for n in range(max(most + 1, 2 * len(_REPEAT_TABLE), 64))])
+    return _REPEAT_TABLE[counts]
 
 
 def drafts(articles: Sequence[Article], extra: frozenset[str], config: GroupingConfig,
@@ -359,15 +424,14 @@ class _Lot:
 
     def drafts(self) -> list[Draft]:
         strings = list(map(sys.intern, self.strings))
-        words = [strings[w] for w in self.words.tolist()]
+        words = list(map(strings.__getitem__, self.words.tolist()))
         found, at, start = [], 0, 0
-        for row, (keys, headline) in enumerate(self.sizes.tolist()):
-            language, at = words[at], at + 1
-            found.append(Draft(language, tuple(words[at:at + keys]), self.values[start:start + keys],
-                               self.info[start:start + keys], tuple(words[at + keys:at + 2 * keys]),
-                               self.signatures[row], self.shingles[row],
-                               tuple(words[at + 2 * keys:at + 2 * keys + headline])))
-            at, start = at + 2 * keys + headline, start + keys
+        values, info, signatures = self.values, self.info, self.signatures
+        for row, ((keys, headline), shingles) in enumerate(zip(self.sizes.tolist(), self.shingles)):
+            middle, end, stop = at + 1 + keys, at + 1 + 2 * keys, start + keys
+            found.append(Draft(words[at], tuple(words[at + 1:middle]), values[start:stop], info[start:stop],
+                               tuple(words[middle:end]), signatures[row], shingles, tuple(words[end:end + headline])))
+            at, start = end + headline, stop
         return found
 
 
@@ -375,23 +439,39 @@ def draft(article: Readable, extra: frozenset[str], config: GroupingConfig) -> D
     """Read an article once: terms with their background weights, and the shingles of its text."""
     language = language_of(article)
     title, body = title_and_body(article)
-    info: dict[str, float] = {}
-    surface: dict[str, str] = {}
-    in_title: dict[str, int] = {}
-    in_body: dict[str, int] = {}
-    _count(title, language, extra, in_title, info, surface)
-    _count(body, language, extra, in_body, info, surface)
+    tokens = title + body
+    vocabulary = _VOCABULARIES.get((language, extra))
+    if vocabulary is None:
+        vocabulary = _VOCABULARIES[(language, extra)] = _Vocabulary(language, extra)
+    numbers = vocabulary.numbered(tokens)
+    slots = vocabulary.slots(numbers)
+    # Every entry of every token in the text's order (the headline first), as key numbers; per key its first
+    # entry (where its information and the form written come from) and how often it occurs in headline and body.
+    filled = np.flatnonzero(vocabulary.slot_keys[slots] >= 0)
+    terms, first, which = np.unique(vocabulary.slot_keys[slots[filled]], return_index=True, return_inverse=True)
+    split = int(np.searchsorted(filled, 2 * len(title)))
+    in_title = np.bincount(which[:split], minlength=len(terms))
+    in_body = np.bincount(which[split:], minlength=len(terms))
+    firsts = slots[filled[first]]
+    info = vocabulary.slot_info[firsts]
     # Each term's value: its information times how much where and how often it occurs counts (the headline
-    # weighs more; repeats in the body count sublinearly). The strongest first, ties by key: (-value, key) sorted.
-    weight, repeats, in_body_get = config.title_weight, _REPEATS, in_body.get
-    ranked = sorted([(-(v * ((weight if k in in_title else 0.0) + repeats[in_body_get(k, 0)])), k)
-                     for k, v in info.items() if v > 0])
-    top = ranked[:int(DRAFT_TERMS * config.terms_per_article)]
-    keys = tuple([k for _, k in top])
-    hashes = shingles(title + body)
-    return Draft(language, keys, np.array([-v for v, _ in top], dtype=np.float32),
-                 np.array([info[k] for k in keys], dtype=np.float32), tuple([surface[k] for k in keys]),
-                 minhash(hashes), len(hashes), tuple(sorted(k for k in in_title if info[k] > 0)))
+    # weighs more; repeats in the body count sublinearly). The strongest first, ties by key.
+    values = info * (np.where(in_title > 0, config.title_weight, 0.0) + _repeats(in_body))
+    informative = np.flatnonzero(info > 0)
+    limit = int(DRAFT_TERMS * config.terms_per_article)
+    if 0 < limit < len(informative):  # only those at least as strong as the limit-th can be among the top
+        cut = np.partition(values[informative], len(informative) - limit)[len(informative) - limit]
+        informative = informative[values[informative] >= cut]
+    names = vocabulary.keys
+    top = sorted(zip((-values[informative]).tolist(), [names[n] for n in terms[informative].tolist()],
+                     informative.tolist()))[:limit]
+    picked = np.array([x for _, _, x in top], dtype=np.int64)
+    forms = vocabulary.forms
+    headline = terms[(in_title > 0) & (info > 0)].tolist()
+    hashes = _shingles(tokens, numbers, vocabulary)
+    return Draft(language, tuple([k for _, k, _ in top]), np.array([-v for v, _, _ in top], dtype=np.float32),
+                 info[picked].astype(np.float32), tuple([forms[s] for s in firsts[picked].tolist()]),
+                 minhash(hashes), len(hashes), tuple(sorted([names[n] for n in headline])))
 
 
 def shingles(tokens: list[str]) -> np.ndarray:
@@ -413,6 +493,62 @@ def shingles(tokens: list[str]) -> np.ndarray:
     return hashes
 
 
+_ONES = 0xFFFFFFFF
+# Tokens longer than this (in bytes) leave a text's shingles to ``shingles`` (the tables below grow with length).
+_LONGEST_TOKEN = 256
+
+
+def _zeros(length: int) -> np.ndarray:
+    """What a run of n zero bytes does to a CRC-32 register (linear in the register): [byte k of it, n, byte]
+    gives the share of each of its four bytes, for every n up to ``length`` (kept, grown as needed)."""
+    global _ZEROS
+    if length >= _ZEROS.shape[1]:
+        lengths = range(max(length + 1, 2 * _ZEROS.shape[1]))
+        bits = np.array([[zlib.crc32(bytes(n), (1 << i) ^ _ONES) ^ _ONES for i in range(32)] for n in lengths],
+                        dtype=np.uint32).reshape(len(lengths), 4, 8)  # [n, byte k, bit]: the register 1 << 8k + bit
+        chosen = (np.arange(256)[:, None] >> np.arange(8) & 1).astype(bool)  # [byte value, bit]
+        tables = np.where(chosen[None, None], bits[:, :, None, :], np.uint32(0))
+        _ZEROS = np.bitwise_xor.reduce(tables, axis=3).transpose(1, 0, 2).copy()
+    return _ZEROS
+
+
+_ZEROS = np.zeros((4, 0, 256), dtype=np.uint32)
+
+
+def _shingles(tokens: list[str], numbers: np.ndarray, vocabulary: _Vocabulary) -> np.ndarray:
+    """``shingles(tokens)`` from the CRC-32 of each token (by number in ``vocabulary``), all n-grams at once: CRC-32
+    is linear, so an n-gram's is its first word's carried through each following ' word' (a table step per word
+    length, _zeros) and joined with that one's own. n-grams are told apart by their words' case-folded forms;
+    where two of another text have the same hash (or a token is very long), the text goes to ``shingles``."""
+    if not len(numbers):
+        return np.zeros(0, dtype=np.uint64)
+    size = min(SHINGLE_WORDS, len(numbers))
+    count = len(numbers) - size + 1
+    lengths = vocabulary.lengths[numbers]
+    longest = int(lengths.max())
+    if longest > _LONGEST_TOKEN:
+        return shingles(tokens)
+    zeros = _zeros(longest)
+    register = vocabulary.opening[numbers[:count]]
+    for j in range(1, size):
+        length = lengths[j:j + count]
+        register = (zeros[0][length, register & 0xFF] ^ zeros[1][length, register >> 8 & 0xFF]
+                    ^ zeros[2][length, register >> 16 & 0xFF] ^ zeros[3][length, register >> 24]
+                    ^ vocabulary.following[numbers[j:j + count]])
+    register ^= np.uint32(_ONES)
+    order = np.argsort(register)
+    hashes = register[order]
+    repeated = np.flatnonzero(hashes[1:] == hashes[:-1])  # runs of one hash are together: each next to the last
+    if len(repeated):
+        folded = vocabulary.folded[numbers]
+        one, other = order[repeated], order[repeated + 1]
+        for j in range(size):
+            if not np.array_equal(folded[one + j], folded[other + j]):
+                return shingles(tokens)  # two n-grams with one hash: counted apart there
+        hashes = np.delete(hashes, repeated + 1)
+    return hashes.astype(np.uint64)
+
+
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(20150918)
     a = rng.integers(1, 1 << 32, SIGNATURE_SIZE, dtype=np.uint64)
@@ -421,16 +557,29 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
 
 
 _PERM_A, _PERM_B = _permutations()
+_HALF = np.uint64(32)
+_PERM_B_OFFSET = _PERM_B + np.uint64(15 * 0xFFFFFFFF + 240)
 
 
 def minhash(hashes: np.ndarray) -> np.ndarray:
-    """MinHash signature: per slot the least hash under one fixed random permutation (equal slots ~ Jaccard)."""
+    """MinHash signature: per slot the least hash under one fixed random permutation (equal slots ~ Jaccard):
+    (a * x + b) mod p, with the remainder taken by shifts and adds (p = 2**32 + 15, so 2**32 = -15 mod p): numpy
+    divides 64-bit numbers twenty times slower than it adds them."""
     if not len(hashes):
         return np.full(SIGNATURE_SIZE, 0xFFFFFFFF, dtype=np.uint32)
     values = np.asarray(hashes, dtype=np.uint64)[:, None] * _PERM_A  # x < 2**32, so a * x fits in 64 bits
-    np.remainder(values, _PRIME, out=values)  # in place: one array of shingles x slots, not four
-    values += _PERM_B
-    np.remainder(values, _PRIME, out=values)
+    # high * 2**32 + low = low - 15 * high (mod p), that is the value less high * p; 15 * (2**32 - 1) + 240 = 0
+    # (mod p) keeps it from going below 0 (the sums on the way may wrap around 2**64: the result does not)
+    high = values >> _HALF
+    high *= _PRIME
+    values += _PERM_B_OFFSET  # b + 15 * (2**32 - 1) + 240, per slot
+    values -= high  # a * x + b (mod p), below 17 * 2**32 + 240
+    np.right_shift(values, _HALF, out=high)
+    high *= _PRIME
+    values += _PRIME
+    values -= high  # the same (mod p), from p - 255 to below 2 * p
+    np.subtract(values, _PRIME, out=high)
+    np.minimum(values, high, out=values)  # less p where that is not below 0 (below 0 wraps around above 2 * p)
     # Kept in 32 bits: the rare hash above 2**32 - 1 wraps around, which equal-slot counting does not notice.
     return values.min(axis=0).astype(np.uint32)
 

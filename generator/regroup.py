@@ -16,6 +16,7 @@ of a run from scratch:
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
@@ -179,11 +180,10 @@ def _drafts(ordered: Sequence[Article], keys: list[Key], memo: GroupMemo, gone: 
         for term in memo.drafts[_draft_key(k)].keys:
             df[term] -= 1
             changed.add(term)
-    for k, d in zip(keys, drafts):
-        if k not in memo.known:
-            for term in d.keys:
-                df[term] = df.get(term, 0) + 1
-            changed.update(d.keys)
+    added = Counter(chain.from_iterable(d.keys for k, d in zip(keys, drafts) if k not in memo.known))
+    for term, n in added.items():  # (new terms enter df in the order the drafts first have them)
+        df[term] = df.get(term, 0) + n
+    changed.update(added)
     for term in changed:
         if not df[term]:
             del df[term]

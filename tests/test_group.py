@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -192,3 +193,31 @@ def test_drafts_made_in_other_processes_group_the_same(monkeypatch) -> None:
         pool.submit(int).result()  # forked before: the articles are not in the workers' memory
         assert group(articles, config.grouping, pool) == alone
     assert len(here) == len(articles)  # each lot made in this process instead
+
+
+def test_shingles_from_token_hashes_are_the_shingles_of_the_text() -> None:
+    """draft's shingles (CRC-32 of each n-gram made from its tokens' CRC-32s) are those of ``features.shingles``,
+    also where n-grams repeat, differ only in case, have fewer words than a shingle, or where two different
+    n-grams have one CRC-32 (those two are counted apart)."""
+    import zlib
+
+    one, other = ("pwxkpijpm", "nvgtxmnde", "jwoe", "lyxgkmejü"), ("täa", "jjrw", "udvqkl", "ügzzyk")
+    assert zlib.crc32(" ".join(one).encode()) == zlib.crc32(" ".join(other).encode())
+    texts = [[*one, "Mitte", *other, "X", *one], ["Die", "die", "DIE", "die", "Die", "die", "Die"], [], ["a"],
+             ["a", "b", "c"], ["ß", "SS", "ss", "straße", "STRASSE", "Straße"], ["İstanbul", "ǅ", "ﬃ", "σς", "Σ"] * 3,
+             ["x" * 300, "y", "z", "w", "v"], (QUAKE[0] + " " + QUAKE[1]).split() * 2]
+    vocabulary = features._Vocabulary("en", frozenset())
+    for tokens in texts:
+        made = features._shingles(tokens, vocabulary.numbered(tokens), vocabulary)
+        assert made.dtype == features.shingles(tokens).dtype and made.tolist() == features.shingles(tokens).tolist()
+    assert len(features.shingles(texts[0])) == 10  # 11 n-grams, one twice: the two with one hash both count
+
+
+def test_minhash_is_the_least_of_each_permutation() -> None:
+    """The signature is per slot min((a * x + b) mod p) over the hashes, in exact integers (numpy takes the
+    remainder by shifts and adds), also for x next to where a * x is a multiple of p."""
+    p, a, b = int(features._PRIME), features._PERM_A.tolist(), features._PERM_B.tolist()
+    xs = [0, 1, 2, 0xFFFFFFFE, 0xFFFFFFFF, 123456789] + [min(k * p // a[0] + d, 0xFFFFFFFF)
+                                                          for k in (1, 2, 1000) for d in (-1, 0, 1)]
+    expected = [min((a[s] * x + b[s]) % p for x in xs) & 0xFFFFFFFF for s in range(features.SIGNATURE_SIZE)]
+    assert features.minhash(np.array(sorted(set(xs)), dtype=np.uint64)).tolist() == expected
