@@ -25,13 +25,12 @@ import sys
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from itertools import chain
 from pathlib import Path
 
 import numpy as np
 
-from generator import collector, lookups, model
+from generator import collector, installed, lookups, model
 from generator.config import Config
 from generator.write import Written
 
@@ -100,9 +99,8 @@ def _hash_files(digest: "hashlib._Hash", label: str, paths: Iterable[Path], root
 def _libraries() -> list[str]:
     """The libraries newsdigest runs on, as its package metadata declares them (extras, such as the test tools,
     left out): an upgrade of any of them may change the site."""
-    try:
-        requires = metadata.requires("newsdigest") or []
-    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree that was never installed
+    requires = installed.requires("newsdigest")
+    if requires is None:  # pragma: no cover - run from a source tree that was never installed
         return []
     return sorted(re.match(r"[A-Za-z0-9._-]+", r).group(0) for r in requires if "extra ==" not in r)
 
@@ -121,10 +119,7 @@ def version(config: Config, content: Path, output: Path, templates: Path | None)
     if templates is not None and templates.is_dir():
         _hash_files(digest, "user-templates", _files(templates), templates)
     for name in _libraries():
-        try:
-            digest.update(f"lib {name} {metadata.version(name)}\n".encode("utf-8"))
-        except metadata.PackageNotFoundError:
-            digest.update(f"lib {name} -\n".encode("utf-8"))
+        digest.update(f"lib {name} {installed.version(name) or '-'}\n".encode("utf-8"))
     digest.update(repr(config).encode("utf-8"))
     extra = [config.normalize.patterns_file, config.normalize.outlets_file, config.grouping.ignore_file]
     _hash_files(digest, "user-data", (Path(p) for p in extra if p))
