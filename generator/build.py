@@ -231,5 +231,5 @@ def _build(config: Config, paths: Paths, now: datetime, strict: bool, progress: 
             progress("write", 0, 1)
         stage.commit()
     cache.save(where, version, cache.State(content.inputs, scanned, group_memo, memo, register, stage.written,
-                                           state.loaded_shards))
+                                           state.loaded_shards, loaded_parts=state.loaded_parts))
     return content, stories, len(stage.written)

@@ -400,6 +400,50 @@ def test_large_memo_dicts_are_saved_in_shards_and_come_back_in_their_order(tmp_p
     assert cache.load(tmp_path, "v") is None, "a missing shard means no cache"
 
 
+def test_saving_again_rewrites_just_the_shards_that_gained_lost_or_changed_an_entry(tmp_path: Path) -> None:
+    entries = {f"key {n}": f"entry {n}" for n in range(4 * cache.SHARD_FROM)}
+    cache.save(tmp_path, "v", cache.State(render=units.RenderMemo(entries=dict(entries))))
+
+    def shard(key: str) -> str:
+        return f"render.entries-{cache._shard(key):02d}"
+
+    def saved_again(change) -> tuple[set[str], dict]:  # type: ignore[no-untyped-def]
+        loaded = cache.load(tmp_path, "v")
+        assert loaded is not None
+        before = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("render.entries-*")}
+        now = change(dict(loaded.render.entries))
+        cache.save(tmp_path, "v", cache.State(render=units.RenderMemo(entries=now),
+                                              loaded_shards=loaded.loaded_shards, loaded_parts=loaded.loaded_parts))
+        after = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("render.entries-*")}
+        again = cache.load(tmp_path, "v")
+        assert again is not None and list(again.render.entries.items()) == list(now.items())
+        return {name for name in after.keys() | before.keys() if before.get(name) != after.get(name)}, now
+
+    rewritten, _ = saved_again(lambda d: d)
+    assert rewritten == set(), "nothing changed: nothing written"
+    rewritten, _ = saved_again(lambda d: {**d, "key 5": "changed", "a new key": "new"})
+    assert rewritten == {shard("key 5"), shard("a new key")}
+    rewritten, _ = saved_again(lambda d: {k: v for k, v in d.items() if k != "key 9"})
+    assert rewritten == {shard("key 9")}
+    rewritten, _ = saved_again(lambda d: {k: f"{v}" for k, v in d.items()})  # equal copies of the values
+    assert rewritten == set()
+    first, *middle, last = list(entries)
+    rewritten, _ = saved_again(lambda d: {k: ("new first" if k == first else v) for k, v in d.items()
+                                          if k != middle[3]} | {last: "new last"})
+    assert rewritten == {shard(first), shard(middle[3]), shard(last)}
+
+    def insert(d: dict) -> dict:  # a new key between others, as a new article sorts among the old ones
+        items = list(d.items())
+        return dict(items[:100] + [("inserted", "x")] + items[100:])
+    rewritten, _ = saved_again(insert)
+    assert rewritten == {shard("inserted")}
+    moved = middle[50]
+    rewritten, _ = saved_again(lambda d: {k: v for k, v in d.items() if k != moved} | {moved: d[moved]})
+    assert shard(moved) in rewritten, "a key that moved: its shard is saved in its new order"
+    rewritten, _ = saved_again(lambda d: dict(reversed(d.items())))  # another order: every shard compared
+    assert len(rewritten) > 1
+
+
 def test_a_rebuild_with_memos_in_shards_rewrites_few_and_equals_a_clean_build(tmp_path: Path,
                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     content, site, where = sharded_build(tmp_path, monkeypatch)
