@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 import random
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from generator import cache, inputs, search, units
+from generator import cache, inputs, model, search, units
 from generator.build import Paths, build, site_files
 from generator.config import Config
 from generator.export import stories_json as export_stories_json
@@ -608,3 +609,18 @@ def test_while_the_shards_of_a_cache_are_saved_there_is_no_main(tmp_path: Path,
     assert saved[-1][0] == "main" and len(saved) > 1
     assert not any(held for name, held in saved), "a kill while shards are written leaves no cache"
     assert cache.load(where, cache.version(Config(), content, site, None)) is not None
+
+
+def test_an_article_body_comes_back_from_the_cache_when_read_and_as_it_was() -> None:
+    body = (model.Block("Erster Absatz."), model.Block("Zwischentitel", heading=True), model.Block("Zweiter."))
+    article = model.Article("a1", "a.md", None, "Titel", None, None, None, None, False, False, "de", None, (),
+                            body)
+    loaded = cache.loads(cache.dumps(cache.State(inputs={"a.md": cache.Input(1, 2, "s", (), (article,))})))
+    again = loaded.inputs["a.md"].items[0]
+    assert type(again.blocks) is cache.Blocks and again.blocks._blocks is None, "not read yet"
+    assert again == article and article == again and hash(again) == hash(article) and repr(again) == repr(article)
+    assert again.blocks == body and body == again.blocks and list(again.blocks) == list(body)
+    assert len(again.blocks) == 3 and again.blocks[1].heading and again.text == article.text
+    assert pickle.loads(pickle.dumps(again)) == article, "as the render's workers get it"
+    assert cache.loads(cache.dumps(again)).blocks == body, "saved again as it was loaded"
+    assert again.blocks != body[:2] and again.blocks != list(body)
