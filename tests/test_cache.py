@@ -624,3 +624,14 @@ def test_an_article_body_comes_back_from_the_cache_when_read_and_as_it_was() -> 
     assert pickle.loads(pickle.dumps(again)) == article, "as the render's workers get it"
     assert cache.loads(cache.dumps(again)).blocks == body, "saved again as it was loaded"
     assert again.blocks != body[:2] and again.blocks != list(body)
+
+
+def test_a_build_keeps_what_it_loaded_and_made_only_until_the_next_build(tmp_path: Path) -> None:
+    from generator import build as building
+    content, site = tmp_path / "content", tmp_path / "out" / "site"
+    make_corpus(content, 6)
+    build(Config(), Paths(content, site), FIXED_NOW)
+    first = list(building._LOADED)
+    assert first, "kept: freeing them as the build returns is work the command skips"
+    build(Config(), Paths(content, site), FIXED_NOW)
+    assert building._LOADED and not any(old is new for old in first for new in building._LOADED)
