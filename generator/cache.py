@@ -25,13 +25,13 @@ import sys
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
-from itertools import chain
+from itertools import chain, compress, count
+from operator import is_not, ne
 from pathlib import Path
 
 import numpy as np
 
-from generator import collector, lookups, model
+from generator import collector, installed, lookups, model
 from generator.config import Config
 from generator.write import Written
 
@@ -70,6 +70,8 @@ class State:
     written: dict[str, Written] = field(default_factory=dict)
     loaded_shards: dict[str, dict] = field(default_factory=dict)  # shard file -> its entries as loaded
     parts: dict[str, bytes] = field(default_factory=dict)  # (saved) part -> the shard of each of its keys, in order
+    # part -> a copy of its entries as loaded (all shards together, in order) and the shard of each, for ``save``
+    loaded_parts: dict[str, tuple[dict, bytes]] = field(default_factory=dict)
 
 
 def folder(output: Path) -> Path:
@@ -100,9 +102,8 @@ def _hash_files(digest: "hashlib._Hash", label: str, paths: Iterable[Path], root
 def _libraries() -> list[str]:
     """The libraries newsdigest runs on, as its package metadata declares them (extras, such as the test tools,
     left out): an upgrade of any of them may change the site."""
-    try:
-        requires = metadata.requires("newsdigest") or []
-    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree that was never installed
+    requires = installed.requires("newsdigest")
+    if requires is None:  # pragma: no cover - run from a source tree that was never installed
         return []
     return sorted(re.match(r"[A-Za-z0-9._-]+", r).group(0) for r in requires if "extra ==" not in r)
 
@@ -121,10 +122,7 @@ def version(config: Config, content: Path, output: Path, templates: Path | None)
     if templates is not None and templates.is_dir():
         _hash_files(digest, "user-templates", _files(templates), templates)
     for name in _libraries():
-        try:
-            digest.update(f"lib {name} {metadata.version(name)}\n".encode("utf-8"))
-        except metadata.PackageNotFoundError:
-            digest.update(f"lib {name} -\n".encode("utf-8"))
+        digest.update(f"lib {name} {installed.version(name) or '-'}\n".encode("utf-8"))
     digest.update(repr(config).encode("utf-8"))
     extra = [config.normalize.patterns_file, config.normalize.outlets_file, config.grouping.ignore_file]
     _hash_files(digest, "user-data", (Path(p) for p in extra if p))
@@ -149,6 +147,54 @@ def _fields(cls: type) -> tuple[str, ...] | None:
     return _FIELDS[cls]
 
 
+class Blocks(Sequence):
+    """An article's body (``Article.blocks``) as the cache holds it: unpickled when first read. A rebuild reads the
+    bodies of few of the articles it loads (those of new and changed stories, and the first of each story, for its
+    lead); the others stay bytes, which load in a fraction of the time. It compares, hashes and prints as the tuple
+    of blocks it stands for, so an article loaded from the cache is equal to the one that was saved."""
+
+    __slots__ = ("_data", "_blocks")
+
+    def __init__(self, data: bytes, blocks: tuple[model.Block, ...] | None = None) -> None:
+        self._data = data
+        self._blocks = blocks
+
+    def loaded(self) -> tuple[model.Block, ...]:
+        blocks = self._blocks
+        if blocks is None:
+            with collector.paused():
+                blocks = self._blocks = pickle.loads(self._data)
+        return blocks
+
+    def __len__(self) -> int:
+        return len(self.loaded())
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        return self.loaded()[index]
+
+    def __iter__(self) -> Iterator[model.Block]:
+        return iter(self.loaded())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Blocks):
+            return self._data == other._data or self.loaded() == other.loaded()
+        if isinstance(other, tuple):
+            return self.loaded() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.loaded())
+
+    def __repr__(self) -> str:
+        return repr(self.loaded())
+
+    def __reduce__(self) -> tuple[type, tuple[bytes]]:
+        return Blocks, (self._data,)
+
+
+_ARTICLE_BLOCKS = [f.name for f in dataclasses.fields(model.Article)].index("blocks")
+
+
 class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: object) -> object:
         if type(obj) is np.ndarray:
@@ -158,7 +204,11 @@ class _Pickler(pickle.Pickler):
         names = _fields(type(obj))
         if names is None:
             return NotImplemented
-        return type(obj), tuple(getattr(obj, n) for n in names)
+        values = tuple(getattr(obj, n) for n in names)
+        if type(obj) is model.Article and type(values[_ARTICLE_BLOCKS]) is tuple:  # the body, to be read when needed
+            body = values[_ARTICLE_BLOCKS]
+            values = (*values[:_ARTICLE_BLOCKS], Blocks(dumps(body), body), *values[_ARTICLE_BLOCKS + 1:])
+        return type(obj), values
 
 
 class _RefPickler(_Pickler):
@@ -251,6 +301,50 @@ def _order(keys: Iterable[object], known: dict[object, int] | None = None) -> by
         return bytes([_shard(key) for key in keys])
 
 
+def _touched(entries: dict, loaded: tuple[dict, bytes] | None, part: str,
+             present: set[str]) -> tuple[bytes, set[int]] | None:
+    """The shard of each key of ``entries`` (in order) and the shards whose entries are not just those loaded
+    (``loaded``: the part's entries as loaded and their shards): those that gained, lost or changed an entry, and
+    those whose file is missing. None where that cannot be told this way: nothing loaded, or keys that were there
+    before are now in another order (then every shard is compared as it is made).
+
+    A rebuild mostly leaves a part's keys as they were but for a stretch of them (new and removed ones where they
+    sort): the keys before and after it are compared in order, at C speed, and only the stretch key by key."""
+    if loaded is None:
+        return None
+    old, old_order = loaded
+    if len(old_order) != len(old):
+        return None
+    keys, before = list(entries), list(old)
+    values, old_values = list(entries.values()), list(old.values())
+    n, m = len(keys), len(before)
+    head = next(compress(count(), map(ne, keys, before)), min(n, m))  # keys the same from the start
+    tail = min(next(compress(count(), map(ne, reversed(keys), reversed(before))), min(n, m)), min(n, m) - head)
+    stretch, old_stretch = keys[head:n - tail], before[head:m - tail]
+    shard_of = dict(zip(old_stretch, old_order[head:m - tail]))
+    if [key for key in stretch if key in shard_of] != [key for key in old_stretch if key in entries]:
+        return None
+    touched = {shard_of[key] for key in old_stretch if key not in entries}  # removed
+    numbers = []
+    for key in stretch:
+        number = shard_of.get(key)
+        if number is None:  # new
+            number = _shard(key)
+            touched.add(number)
+        elif not _same(old[key], entries[key]):
+            touched.add(number)
+        numbers.append(number)
+    for at in compress(count(), map(is_not, values[:head], old_values[:head])):  # changed before the stretch
+        if not _same(old_values[at], values[at]):
+            touched.add(old_order[at])
+    for at in compress(count(), map(is_not, values[n - tail:], old_values[m - tail:])):  # and after it
+        if not _same(old_values[m - tail + at], values[n - tail + at]):
+            touched.add(old_order[m - tail + at])
+    order = old_order[:head] + bytes(numbers) + old_order[m - tail:]
+    touched.update(number for number in set(order) if f"{part}-{number:02d}" not in present)
+    return order, touched
+
+
 def _shards_of(loaded: dict[str, dict]) -> dict[str, dict[object, int]]:
     """Part -> the shard of each key it had, from the shards as loaded."""
     known: dict[str, dict[object, int]] = {}
@@ -275,14 +369,14 @@ def _same(old: object, new: object) -> bool:
 
 
 def _unchanged(loaded: dict | None, entries: dict) -> bool:
-    """Whether a shard holds just the entries it was loaded with: the same objects (reused entries are never
-    copied, so identity says it; holding the loaded ones keeps their ids from being reused), or equal plain
-    values."""
-    if loaded is None or loaded.keys() != entries.keys():
+    """Whether a shard holds just the entries it was loaded with, in the same order (a part's order is saved as
+    the shard of each key, and each shard in its own order): the same objects (reused entries are never copied,
+    so identity says it; holding the loaded ones keeps their ids from being reused), or equal plain values."""
+    if loaded is None or list(loaded) != list(entries):
         return False
-    if list(loaded) == list(entries) and all(map(operator.is_, loaded.values(), entries.values())):
-        return True  # the very entries, in the same order (the common case, at C speed)
-    return all(_same(loaded[key], value) for key, value in entries.items())
+    if all(map(operator.is_, loaded.values(), entries.values())):
+        return True  # the very entries (the common case, at C speed)
+    return all(map(_same, loaded.values(), entries.values()))
 
 
 # --- the parts of the state that are saved in shards ----------------------------------------------------------------
@@ -398,7 +492,7 @@ def _parts(state: State) -> tuple[State, dict[str, dict]]:
     """``state`` without its large dicts, and those dicts by part name: ``inputs``, ``written``, and
     ``<memo>.<field>`` for every large dict field of the group and render memos (whatever those hold)."""
     parts: dict[str, dict] = {"inputs": state.inputs, "written": state.written}
-    rest = dataclasses.replace(state, inputs={}, written={}, loaded_shards={}, parts={})
+    rest = dataclasses.replace(state, inputs={}, written={}, loaded_shards={}, parts={}, loaded_parts={})
     for attr in ("group", "render"):
         memo = getattr(rest, attr)
         if memo is None or not dataclasses.is_dataclass(memo) or _fields(type(memo)) is None:
@@ -459,6 +553,7 @@ def _load(where: Path, version_hash: str) -> State | None:
         if not isinstance(main, State):
             return None
         loaded: dict[str, dict] = {}
+        parts: dict[str, tuple[dict, bytes]] = {}
         for part, order in main.parts.items():
             if part in LAZY:
                 for number in set(order):
@@ -472,8 +567,11 @@ def _load(where: Path, version_hash: str) -> State | None:
                 if not isinstance(entries, dict):
                     return None
                 shards[number] = loaded[name] = entries
-            _put_back(main, part, _merged(shards, order))
+            merged = _merged(shards, order)
+            _put_back(main, part, merged)
+            parts[part] = (dict(merged), order)  # a copy: what the build does with the part cannot change it
         main.loaded_shards = loaded
+        main.loaded_parts = parts
         main.parts = {}
         lookups.use_saved(lambda: _lookups(where, version_hash))  # read only if a word must be looked up
         lookups.use_store(lambda name: _word_list(where, version_hash, name))
@@ -495,15 +593,29 @@ def save(where: Path, version_hash: str, state: State) -> None:
         # the old main with some new shards (parts of two builds' memos, which need not fit together).
         (where / "main").unlink(missing_ok=True)
         keep = {"main", "lookups"}
-        known = _shards_of(state.loaded_shards)
+        known: dict[str, dict[object, int]] | None = None  # (for the parts that ``_touched`` cannot tell)
         for part, entries in parts.items():
             if isinstance(entries, Lazy):
                 numbers = entries.save(where, version_hash, part)
                 keep.update(f"{part}-{number:02d}" for number in numbers)
                 rest.parts[part] = bytes(sorted(numbers))
                 continue
+            found = _touched(entries, state.loaded_parts.get(part), part, present)
+            if found is not None:  # the shards that hold a change, at C speed (most of the entries are as loaded)
+                order, touched = found
+                by_shard = {number: {} for number in touched}
+                for key, number in compress(zip(entries, order), map(touched.__contains__, order)):
+                    by_shard[number][key] = entries[key]
+                keep.update(f"{part}-{number:02d}" for number in set(order))
+                for number, shard in by_shard.items():
+                    if shard:
+                        _save_file(where / f"{part}-{number:02d}", version_hash, dumps(shard))
+                rest.parts[part] = order
+                continue
+            if known is None:
+                known = _shards_of(state.loaded_shards)
             order = _order(entries, known.get(part))
-            by_shard: list[dict] = [{} for _ in range(SHARDS)]
+            by_shard = [{} for _ in range(SHARDS)]
             for number, (key, value) in zip(order, entries.items()):
                 by_shard[number][key] = value
             for number, shard in enumerate(by_shard):

@@ -70,8 +70,8 @@ def available() -> bool:
 @functools.cache
 def version() -> str:
     try:
-        from importlib import metadata
-        return metadata.version("pagefind")
+        from generator.installed import version as installed_version
+        return installed_version("pagefind") or "?"
     except Exception:
         return "?"
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 import random
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from generator import cache, inputs, search, units
+from generator import cache, inputs, model, search, units
 from generator.build import Paths, build, site_files
 from generator.config import Config
 from generator.export import stories_json as export_stories_json
@@ -400,6 +401,50 @@ def test_large_memo_dicts_are_saved_in_shards_and_come_back_in_their_order(tmp_p
     assert cache.load(tmp_path, "v") is None, "a missing shard means no cache"
 
 
+def test_saving_again_rewrites_just_the_shards_that_gained_lost_or_changed_an_entry(tmp_path: Path) -> None:
+    entries = {f"key {n}": f"entry {n}" for n in range(4 * cache.SHARD_FROM)}
+    cache.save(tmp_path, "v", cache.State(render=units.RenderMemo(entries=dict(entries))))
+
+    def shard(key: str) -> str:
+        return f"render.entries-{cache._shard(key):02d}"
+
+    def saved_again(change) -> tuple[set[str], dict]:  # type: ignore[no-untyped-def]
+        loaded = cache.load(tmp_path, "v")
+        assert loaded is not None
+        before = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("render.entries-*")}
+        now = change(dict(loaded.render.entries))
+        cache.save(tmp_path, "v", cache.State(render=units.RenderMemo(entries=now),
+                                              loaded_shards=loaded.loaded_shards, loaded_parts=loaded.loaded_parts))
+        after = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("render.entries-*")}
+        again = cache.load(tmp_path, "v")
+        assert again is not None and list(again.render.entries.items()) == list(now.items())
+        return {name for name in after.keys() | before.keys() if before.get(name) != after.get(name)}, now
+
+    rewritten, _ = saved_again(lambda d: d)
+    assert rewritten == set(), "nothing changed: nothing written"
+    rewritten, _ = saved_again(lambda d: {**d, "key 5": "changed", "a new key": "new"})
+    assert rewritten == {shard("key 5"), shard("a new key")}
+    rewritten, _ = saved_again(lambda d: {k: v for k, v in d.items() if k != "key 9"})
+    assert rewritten == {shard("key 9")}
+    rewritten, _ = saved_again(lambda d: {k: f"{v}" for k, v in d.items()})  # equal copies of the values
+    assert rewritten == set()
+    first, *middle, last = list(entries)
+    rewritten, _ = saved_again(lambda d: {k: ("new first" if k == first else v) for k, v in d.items()
+                                          if k != middle[3]} | {last: "new last"})
+    assert rewritten == {shard(first), shard(middle[3]), shard(last)}
+
+    def insert(d: dict) -> dict:  # a new key between others, as a new article sorts among the old ones
+        items = list(d.items())
+        return dict(items[:100] + [("inserted", "x")] + items[100:])
+    rewritten, _ = saved_again(insert)
+    assert rewritten == {shard("inserted")}
+    moved = middle[50]
+    rewritten, _ = saved_again(lambda d: {k: v for k, v in d.items() if k != moved} | {moved: d[moved]})
+    assert shard(moved) in rewritten, "a key that moved: its shard is saved in its new order"
+    rewritten, _ = saved_again(lambda d: dict(reversed(d.items())))  # another order: every shard compared
+    assert len(rewritten) > 1
+
+
 def test_a_rebuild_with_memos_in_shards_rewrites_few_and_equals_a_clean_build(tmp_path: Path,
                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     content, site, where = sharded_build(tmp_path, monkeypatch)
@@ -564,3 +609,29 @@ def test_while_the_shards_of_a_cache_are_saved_there_is_no_main(tmp_path: Path,
     assert saved[-1][0] == "main" and len(saved) > 1
     assert not any(held for name, held in saved), "a kill while shards are written leaves no cache"
     assert cache.load(where, cache.version(Config(), content, site, None)) is not None
+
+
+def test_an_article_body_comes_back_from_the_cache_when_read_and_as_it_was() -> None:
+    body = (model.Block("Erster Absatz."), model.Block("Zwischentitel", heading=True), model.Block("Zweiter."))
+    article = model.Article("a1", "a.md", None, "Titel", None, None, None, None, False, False, "de", None, (),
+                            body)
+    loaded = cache.loads(cache.dumps(cache.State(inputs={"a.md": cache.Input(1, 2, "s", (), (article,))})))
+    again = loaded.inputs["a.md"].items[0]
+    assert type(again.blocks) is cache.Blocks and again.blocks._blocks is None, "not read yet"
+    assert again == article and article == again and hash(again) == hash(article) and repr(again) == repr(article)
+    assert again.blocks == body and body == again.blocks and list(again.blocks) == list(body)
+    assert len(again.blocks) == 3 and again.blocks[1].heading and again.text == article.text
+    assert pickle.loads(pickle.dumps(again)) == article, "as the render's workers get it"
+    assert cache.loads(cache.dumps(again)).blocks == body, "saved again as it was loaded"
+    assert again.blocks != body[:2] and again.blocks != list(body)
+
+
+def test_a_build_keeps_what_it_loaded_and_made_only_until_the_next_build(tmp_path: Path) -> None:
+    from generator import build as building
+    content, site = tmp_path / "content", tmp_path / "out" / "site"
+    make_corpus(content, 6)
+    build(Config(), Paths(content, site), FIXED_NOW)
+    first = list(building._LOADED)
+    assert first, "kept: freeing them as the build returns is work the command skips"
+    build(Config(), Paths(content, site), FIXED_NOW)
+    assert building._LOADED and not any(old is new for old in first for new in building._LOADED)
