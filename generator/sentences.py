@@ -142,23 +142,30 @@ _TERMS: dict[str, _Tokens] = {}  # language -> its table
 _TERMS_MAX = 1_000_000  # tokens (or words) kept per language; past that the table starts afresh
 
 
-def terms(text: str, language: str | None) -> frozenset[str]:
-    """Content words of ``text``: lower-case lemmas, no function words, no one-letter words."""
+def _table(language: str | None) -> _Tokens:
     lang = language or "de"
     table = _TERMS.get(lang)
     if table is None or len(table) > _TERMS_MAX or len(table.words) > _TERMS_MAX:
         table = _TERMS[lang] = _Tokens(lang)
-    return frozenset(chain.from_iterable(map(table.__getitem__, text.split())))
+    return table
+
+
+def terms(text: str, language: str | None) -> frozenset[str]:
+    """Content words of ``text``: lower-case lemmas, no function words, no one-letter words."""
+    return frozenset(chain.from_iterable(map(_table(language).__getitem__, text.split())))
 
 
 def sentences(article: Article) -> list[Sentence]:
-    """Every sentence of the article's body paragraphs (headings left out), in order."""
+    """Every sentence of the article's body paragraphs (headings left out), in order; their terms as ``terms``
+    gives them."""
     out: list[Sentence] = []
+    of_token = _table(article.language).__getitem__
     for block in article.blocks:
         if block.heading:
             continue
         for text in split(block.text):
-            out.append(Sentence(text, article.id, len(out), terms(text, article.language)))
+            found = frozenset(chain.from_iterable(map(of_token, text.split())))
+            out.append(Sentence(text, article.id, len(out), found))
     return out
 
 
