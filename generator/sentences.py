@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from itertools import count
+from itertools import chain, count
 from math import fsum
 
 import numpy as np
@@ -119,43 +119,53 @@ class _Terms(dict):
     def __init__(self, language: str) -> None:
         super().__init__()
         self.language = language
-        self.empty = False  # whether some word's term is '' (no lemma is, but ``terms`` stays exact if one were)
 
     def __missing__(self, word: str) -> str | None:
         term = self[word] = _term(word, self.language)
-        if term == "":
-            self.empty = True
         return term
 
 
-_TERMS: dict[str, _Terms] = {}  # language -> its table
-_TERMS_MAX = 1_000_000  # words kept per language; past that the table starts afresh
-_NO_TERM = frozenset([None])  # what a function word counts as
+class _Tokens(dict):
+    """A text's token (a run of non-space characters, as str.split() gives it: "Berlin," "(dpa)") -> the terms of
+    its words (``words``: no word spans a space), function words left out; each token looked at once."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self.words = _Terms(language)
+
+    def __missing__(self, token: str) -> tuple[str, ...]:
+        found = self[token] = tuple(t for t in map(self.words.__getitem__, _WORD.findall(token)) if t is not None)
+        return found
+
+
+_TERMS: dict[str, _Tokens] = {}  # language -> its table
+_TERMS_MAX = 1_000_000  # tokens (or words) kept per language; past that the table starts afresh
+
+
+def _table(language: str | None) -> _Tokens:
+    lang = language or "de"
+    table = _TERMS.get(lang)
+    if table is None or len(table) > _TERMS_MAX or len(table.words) > _TERMS_MAX:
+        table = _TERMS[lang] = _Tokens(lang)
+    return table
 
 
 def terms(text: str, language: str | None) -> frozenset[str]:
     """Content words of ``text``: lower-case lemmas, no function words, no one-letter words."""
-    lang = language or "de"
-    table = _TERMS.get(lang)
-    if table is None or len(table) > _TERMS_MAX:
-        table = _TERMS[lang] = _Terms(lang)
-    words = _WORD.findall(text)
-    if not table.empty:
-        found = frozenset(filter(None, map(table.__getitem__, words)))  # function words (None) left out
-        if not table.empty:
-            return found
-    found = frozenset(map(table.__getitem__, words))
-    return found - _NO_TERM if None in found else found
+    return frozenset(chain.from_iterable(map(_table(language).__getitem__, text.split())))
 
 
 def sentences(article: Article) -> list[Sentence]:
-    """Every sentence of the article's body paragraphs (headings left out), in order."""
+    """Every sentence of the article's body paragraphs (headings left out), in order; their terms as ``terms``
+    gives them."""
     out: list[Sentence] = []
+    of_token = _table(article.language).__getitem__
     for block in article.blocks:
         if block.heading:
             continue
         for text in split(block.text):
-            out.append(Sentence(text, article.id, len(out), terms(text, article.language)))
+            found = frozenset(chain.from_iterable(map(of_token, text.split())))
+            out.append(Sentence(text, article.id, len(out), found))
     return out
 
 

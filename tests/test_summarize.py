@@ -286,7 +286,7 @@ def test_a_story_of_one_text_names_nobody_by_several_sources_and_echoes_nothing(
 
 
 def test_a_term_that_is_empty_would_still_count(monkeypatch: pytest.MonkeyPatch) -> None:
-    """terms() leaves out function words (None) fast, by truth; a lemma '' (none is known) would still count."""
+    """terms() leaves out function words (None) and nothing else: a lemma '' (none is known) would still count."""
     from generator import sentences as module
     monkeypatch.setattr(module, "_TERMS", {})
     monkeypatch.setattr(module, "_term", lambda word, language: None if word == "und" else word.lower().strip("x"))
