@@ -31,12 +31,12 @@ from pathlib import Path
 
 import numpy as np
 
-from generator import collector, installed, lookups, model
+from generator import collector, installed, lookups, model, story
 from generator.config import Config
 from generator.write import Written
 
 FOLDER = ".newsdigest-cache"
-FORMAT = 3  # bump when the layout of the cache changes
+FORMAT = 4  # bump when the layout of the cache changes
 MAGIC = b"newsdigest-cache\n"
 SHARDS = 64  # large parts (input entries, memos) are saved in this many files each: a rebuild rewrites the few that changed
 # A file modified this close to (or after) the last scan may have changed again within one mtime tick: its bytes
@@ -149,15 +149,17 @@ def _fields(cls: type) -> tuple[str, ...] | None:
 
 class Blocks(Sequence):
     """An article's body (``Article.blocks``) as the cache holds it: unpickled when first read. A rebuild reads the
-    bodies of few of the articles it loads (those of new and changed stories, and the first of each story, for its
-    lead); the others stay bytes, which load in a fraction of the time. It compares, hashes and prints as the tuple
-    of blocks it stands for, so an article loaded from the cache is equal to the one that was saved."""
+    bodies of few of the articles it loads (those of new and changed stories); the others stay bytes, which load
+    in a fraction of the time. ``lead``: the body's lead (``story.body_lead``), saved with it, for the stories
+    whose founder it is. It compares, hashes and prints as the tuple of blocks it stands for, so an article loaded
+    from the cache is equal to the one that was saved."""
 
-    __slots__ = ("_data", "_blocks")
+    __slots__ = ("_data", "_blocks", "lead")
 
-    def __init__(self, data: bytes, blocks: tuple[model.Block, ...] | None = None) -> None:
+    def __init__(self, data: bytes, blocks: tuple[model.Block, ...] | None = None, lead: str | None = None) -> None:
         self._data = data
         self._blocks = blocks
+        self.lead = lead if lead is not None or blocks is None else story.body_lead(blocks)
 
     def loaded(self) -> tuple[model.Block, ...]:
         blocks = self._blocks
@@ -188,8 +190,8 @@ class Blocks(Sequence):
     def __repr__(self) -> str:
         return repr(self.loaded())
 
-    def __reduce__(self) -> tuple[type, tuple[bytes]]:
-        return Blocks, (self._data,)
+    def __reduce__(self) -> tuple[type, tuple[bytes, None, str | None]]:
+        return Blocks, (self._data, None, self.lead)
 
 
 _ARTICLE_BLOCKS = [f.name for f in dataclasses.fields(model.Article)].index("blocks")

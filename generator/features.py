@@ -64,22 +64,54 @@ SIGNATURE_SIZE = 64
 _PRIME = np.uint64(4294967311)  # the least prime above 2**32
 
 
-def _marks(low: int, high: int) -> str:
-    """A regex class body of the combining marks (vowel signs of Indic scripts and the like) from code ``low`` up
-    to ``high``: part of a word, but not word characters to ``re``."""
-    codes = [c for c in range(low, high) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")]
-    ranges, start = [], codes[0]
+# Combining marks are looked for below this code point (the planes of the scripts that words are written in).
+_MARKS_BELOW = 0x20000
+
+
+def _scan_marks() -> tuple[tuple[int, int], ...]:
+    """The runs (first, last) of combining marks (Unicode categories Mn, Mc, Me) below ``_MARKS_BELOW``, as this
+    Python's ``unicodedata`` has them (131k look-ups)."""
+    codes = [c for c in range(_MARKS_BELOW) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")]
+    runs, start = [], codes[0]
     for previous, code in zip(codes, codes[1:] + [-1]):
         if code != previous + 1:
-            ranges.append(f"{chr(start)}-{chr(previous)}" if previous > start else chr(start))
+            runs.append((start, previous))
             start = code
-    return "".join(ranges)
+    return tuple(runs)
+
+
+def marks_data() -> str:
+    """The text of data/marks.toml for this Python's Unicode version (to write it anew for another version)."""
+    runs = " ".join(f"{a:04X}-{b:04X}" for a, b in _scan_marks())
+    return f'unicode = "{unicodedata.unidata_version}"\nruns = "{runs}"\n'
+
+
+def _mark_runs() -> tuple[tuple[int, int], ...]:
+    """``_scan_marks()``, read from data/marks.toml where that was made for this Python's Unicode version
+    (``unicodedata.unidata_version``), which spares each process the scan; scanned where it was not."""
+    data = tomllib.loads(resources.files("generator.data").joinpath("marks.toml").read_text(encoding="utf-8"))
+    if data.get("unicode") != unicodedata.unidata_version:
+        return _scan_marks()
+    return tuple((int(a, 16), int(b, 16)) for a, b in (run.split("-") for run in data["runs"].split()))
+
+
+def _marks(runs: Sequence[tuple[int, int]], low: int, high: int) -> str:
+    """A regex class body of the combining marks (vowel signs of Indic scripts and the like) of ``runs`` from code
+    ``low`` up to ``high``: part of a word, but not word characters to ``re``."""
+    parts = []
+    for first, last in runs:
+        first, last = max(first, low), min(last, high - 1)
+        if first <= last:
+            parts.append(f"{chr(first)}-{chr(last)}" if last > first else chr(first))
+    return "".join(parts)
 
 
 # A word: a letter, then letters and marks. Letters run through one fast repeat; the marks are two classes, as
 # ``re`` tests one of code points of the basic plane in a table, and others only past the look-ahead (a class
 # mixing both scans all its ranges for every character that is not a mark, at the end of every word).
-_MARK = rf"(?:[{_marks(0, 0x10000)}]|(?=[^\x00-\uffff])[{_marks(0x10000, 0x20000)}])"
+_RUNS = _mark_runs()
+_MARK = rf"(?:[{_marks(_RUNS, 0, 0x10000)}]|(?=[^\x00-\uffff])[{_marks(_RUNS, 0x10000, _MARKS_BELOW)}])"
+del _RUNS
 _TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_]+(?:{_MARK}+[^\W\d_]*)*")
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime
 
-from generator.model import Article, Link, Story
+from generator.model import Article, Block, Link, Story
 
 _MAX_SLUG_WORDS = 8
 _MAX_SLUG_CHARS = 60  # well under every file system's limit for one name, with room for the id suffix
@@ -36,13 +37,24 @@ def chronological(article: Article) -> tuple:
 
 
 def lead_of(article: Article, limit: int = _LEAD_CHARS) -> str:
-    """The first paragraph of the body (not a heading), shortened at a word boundary."""
-    for block in article.blocks:
+    """The first paragraph of the body (not a heading), shortened at a word boundary. A body loaded from the
+    build cache (cache.Blocks) carries the lead it gave when it was saved, so that a rebuild need not unpickle
+    the body of every story's founder."""
+    if limit == _LEAD_CHARS:
+        known = getattr(article.blocks, "lead", None)
+        if known is not None:
+            return known
+    return body_lead(article.blocks, limit)
+
+
+def body_lead(blocks: Sequence[Block], limit: int = _LEAD_CHARS) -> str:
+    """``lead_of`` an article with the body ``blocks``."""
+    for block in blocks:
         if not block.heading and len(block.text) > 40:
             text = block.text
             break
     else:
-        text = article.blocks[0].text if article.blocks else ""
+        text = blocks[0].text if blocks else ""
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:-–")

@@ -626,6 +626,22 @@ def test_an_article_body_comes_back_from_the_cache_when_read_and_as_it_was() -> 
     assert again.blocks != body[:2] and again.blocks != list(body)
 
 
+def test_a_story_lead_comes_from_the_cache_without_reading_the_body() -> None:
+    from generator.story import lead_of, make_story
+    long = "Ein langer erster Absatz, der weit mehr als vierzig Zeichen hat und daher die Einleitung ist. " * 5
+    body = (model.Block("Kurz.", heading=True), model.Block(long), model.Block("Zweiter Absatz."))
+    article = model.Article("a1", "a.md", None, "Titel", None, None, None, None, False, False, "de", None, (),
+                            body)
+    loaded = cache.loads(cache.dumps(cache.State(inputs={"a.md": cache.Input(1, 2, "s", (), (article,))})))
+    again = loaded.inputs["a.md"].items[0]
+    assert make_story([again]).lead == make_story([article]).lead == lead_of(article)
+    assert lead_of(article).endswith(" …") and len(lead_of(article)) <= 322
+    assert again.blocks._blocks is None, "the lead came with the body, not from it"
+    twice = cache.loads(cache.dumps(again))  # saved again as it was loaded (unread): the lead stays with it
+    assert twice.blocks.lead == lead_of(article) and pickle.loads(pickle.dumps(again)).blocks.lead == lead_of(article)
+    assert lead_of(again, 30) == lead_of(article, 30) and len(lead_of(article, 30)) < 40, "another length: read"
+
+
 def test_a_build_keeps_what_it_loaded_and_made_only_until_the_next_build(tmp_path: Path) -> None:
     from generator import build as building
     content, site = tmp_path / "content", tmp_path / "out" / "site"

@@ -221,3 +221,21 @@ def test_minhash_is_the_least_of_each_permutation() -> None:
                                                           for k in (1, 2, 1000) for d in (-1, 0, 1)]
     expected = [min((a[s] * x + b[s]) % p for x in xs) & 0xFFFFFFFF for s in range(features.SIGNATURE_SIZE)]
     assert features.minhash(np.array(sorted(set(xs)), dtype=np.uint64)).tolist() == expected
+
+
+def test_mark_runs_from_the_data_file_are_this_unicode_versions_and_scanned_for_another(monkeypatch):
+    """data/marks.toml spares each process the scan of 131k code points only where it was made for this Python's
+    Unicode version (otherwise the scan decides), and the word pattern keeps Indic vowel signs in words."""
+    import tomllib
+    import unicodedata
+    from importlib import resources
+
+    data = tomllib.loads(resources.files("generator.data").joinpath("marks.toml").read_text(encoding="utf-8"))
+    if data["unicode"] == unicodedata.unidata_version:
+        assert features._mark_runs() == features._scan_marks()
+    monkeypatch.setattr(unicodedata, "unidata_version", "0.0.0")
+    monkeypatch.setattr(features, "_scan_marks", lambda: ((0x300, 0x36F),))
+    assert features._mark_runs() == ((0x300, 0x36F),)
+    assert features._marks(((0x300, 0x36F), (0x1D165, 0x1D169)), 0, 0x10000) == "\u0300-\u036f"
+    assert features._marks(((0x300, 0x300), (0x1D165, 0x1D169)), 0x10000, 0x20000) == "\U0001d165-\U0001d169"
+    assert features._TOKEN.findall("नमस्ते दुनिया") == ["नमस्ते", "दुनिया"]
