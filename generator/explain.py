@@ -37,7 +37,8 @@ def explain(clusters: Sequence[Sequence[int]], ordered: Sequence[Article], feats
     """The explanation of each cluster (indexes into ``ordered`` and ``feats``, ascending)."""
     pairs = [(i, j) for members in clusters for x, i in enumerate(members) for j in members[x + 1:]]
     array = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-    values, copies = similarities(feats, array, config)
+    found_values, found_copies = similarities(feats, array, config)
+    values, copies = found_values.tolist(), found_copies.tolist()  # (read one at a time below)
     found, start = [], 0
     for members in clusters:
         count = len(members) * (len(members) - 1) // 2
@@ -48,7 +49,7 @@ def explain(clusters: Sequence[Sequence[int]], ordered: Sequence[Article], feats
         for p in inside:
             i, j = pairs[p]
             if values[p] > 0:
-                near[i][j] = near[j][i] = float(values[p])
+                near[i][j] = near[j][i] = values[p]
             if copies[p]:
                 same.append((i, j))
         found.append(Explanation(_links(members, ordered, feats, near), story_terms(members, feats),
