@@ -58,25 +58,19 @@ def term_lists(feats: Sequence[Features]) -> dict[str, list[int]]:
 def postings(feats: Sequence[Features], lists: dict[str, list[int]]) -> dict[str, Postings]:
     """The index: term -> the articles indexed under it (terms of one article or of too many left out)."""
     index: dict[str, Postings] = {}
-    tops: dict[int, dict[str, float]] = {}  # an article's index terms -> their weights, made once per article
     for key, members in lists.items():
         if indexed(len(members)):
             dated = sorted((feats[i].day, i) for i in members if feats[i].day is not None)
             undated = [i for i in members if feats[i].day is None]
-            dated_ids = [i for _, i in dated]
-            index[key] = Postings([d for d, _ in dated], dated_ids,
-                                  [_weights(feats, i, tops)[key] for i in dated_ids], undated,
-                                  [_weights(feats, i, tops)[key] for i in undated])
+            index[key] = Postings([d for d, _ in dated], [i for _, i in dated],
+                                  [_weight(feats[i], key) for _, i in dated], undated,
+                                  [_weight(feats[i], key) for i in undated])
     return index
 
 
-def _weights(feats: Sequence[Features], i: int, tops: dict[int, dict[str, float]]) -> dict[str, float]:
-    """The weights of article i's index terms (its first keys are distinct)."""
-    found = tops.get(i)
-    if found is None:
-        f = feats[i]
-        found = tops[i] = dict(zip(f.keys[:INDEX_TERMS], f.weights[:INDEX_TERMS].tolist()))
-    return found
+def _weight(f: Features, key: str) -> float:
+    """The weight of one of the article's index terms."""
+    return float(f.weights[f.keys.index(key, 0, INDEX_TERMS)])
 
 
 def _window(postings: Postings, day: float | None, max_days: float) -> tuple[int, int]:
