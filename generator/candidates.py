@@ -93,11 +93,10 @@ def nearest(i: int, feats: Sequence[Features], index: dict[str, Postings],
             continue
         lo, hi = _window(postings, mine.day, config.max_days)
         for j, theirs in zip(postings.dated[lo:hi], postings.dated_weights[lo:hi]):
-            if j != i:
-                score[j] += weight * theirs
+            score[j] += weight * theirs
         for j, theirs in zip(postings.undated, postings.undated_weights):
-            if j != i:
-                score[j] += weight * theirs
+            score[j] += weight * theirs
+    score.pop(i, None)  # (its own sum, made alongside: no partner)
     return best(score.items(), config)
 
 

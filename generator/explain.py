@@ -10,6 +10,7 @@ import heapq
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -36,7 +37,8 @@ def explain(clusters: Sequence[Sequence[int]], ordered: Sequence[Article], feats
     """The explanation of each cluster (indexes into ``ordered`` and ``feats``, ascending)."""
     pairs = [(i, j) for members in clusters for x, i in enumerate(members) for j in members[x + 1:]]
     array = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-    values, copies = similarities(feats, array, config)
+    found_values, found_copies = similarities(feats, array, config)
+    values, copies = found_values.tolist(), found_copies.tolist()  # (read one at a time below)
     found, start = [], 0
     for members in clusters:
         count = len(members) * (len(members) - 1) // 2
@@ -47,7 +49,7 @@ def explain(clusters: Sequence[Sequence[int]], ordered: Sequence[Article], feats
         for p in inside:
             i, j = pairs[p]
             if values[p] > 0:
-                near[i][j] = near[j][i] = float(values[p])
+                near[i][j] = near[j][i] = values[p]
             if copies[p]:
                 same.append((i, j))
         found.append(Explanation(_links(members, ordered, feats, near), story_terms(members, feats),
@@ -79,23 +81,26 @@ def story_terms(members: Sequence[int], feats: Sequence[Features]) -> tuple[str,
     """What the story's articles share: terms in at least two of them, most widespread and weighty first."""
     if len(members) < 2:
         return ()
-    count = Counter(key for i in members for key in feats[i].keys)
-    weight: Counter[str] = Counter()
-    forms: dict[str, Counter[str]] = {}
+    count = Counter(chain.from_iterable(feats[i].keys for i in members))
+    weight: dict[str, float] = {}
+    forms: dict[str, dict[str, int]] = {}
     for i in members:
-        for key, value, form in zip(feats[i].keys, feats[i].weights.tolist(), feats[i].surface):
+        f = feats[i]
+        for key, value, form in zip(f.keys, f.weights.tolist(), f.surface):
             if count[key] < 2:
                 continue
-            weight[key] += value
-            if key not in forms:
-                forms[key] = Counter()
-            forms[key][form] += 1
-    common = [k for k in count if count[k] >= 2]
+            written = forms.get(key)
+            if written is None:
+                weight[key], forms[key] = value, {form: 1}
+            else:
+                weight[key] += value
+                written[form] = written.get(form, 0) + 1
+    common = [k for k, n in count.items() if n >= 2]
     common.sort(key=lambda k: (-count[k] * weight[k], k))
     return tuple(_readable(forms[k]) for k in common[:STORY_TERMS])
 
 
-def _readable(forms: Counter[str]) -> str:
+def _readable(forms: dict[str, int]) -> str:
     """The form most articles write; ties to the capitalized one (a name), then alphabetically."""
     return min(forms, key=lambda f: (-forms[f], not f[:1].isupper(), f))
 

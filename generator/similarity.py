@@ -46,8 +46,8 @@ def shared(a: Features, b: Features, limit: int = 6) -> tuple[str, ...]:
     """The terms that carried the match, strongest first, as article ``a`` writes them."""
     mine, theirs = a.terms, b.terms  # (each made anew on use)
     common = sorted((-mine[k] * theirs[k], k) for k in mine.keys() & theirs.keys())
-    forms = a.forms()
-    return tuple(forms[k] for _, k in common[:limit])
+    place = a.keys.index  # (a few lookups cost less than a dict of all its forms)
+    return tuple(a.surface[place(k)] for _, k in common[:limit])
 
 
 def _shareable(forms: Iterable[str], one: str, other: str, background: dict[str, dict[str, float]]) -> list[bool]:
