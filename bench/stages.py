@@ -46,7 +46,7 @@ def main() -> int:
         profile = cProfile.Profile()
         profile.enable()
     report = build(Config(), Paths(args.content, args.output), datetime(2026, 1, 1, tzinfo=timezone.utc),
-                   force=True, use_cache=not args.no_cache, progress=progress)
+                   force=True, use_cache=not args.no_cache, progress=progress, keep=True)  # as the command does
     end = time.perf_counter()
     if profile:
         profile.disable()

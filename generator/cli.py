@@ -132,7 +132,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress = Progress(sys.stdout) if sys.stdout.isatty() and not args.quiet else None
     try:
         report = build(config, paths, build_time(), strict=args.strict, force=args.force,
-                       use_cache=not args.no_cache, progress=progress)
+                       use_cache=not args.no_cache, progress=progress, keep=True)  # the process ends after it
     except StrictError as exc:
         report_problems(exc.problems)
         _err(f"--strict: {exc}")

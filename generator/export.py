@@ -70,8 +70,8 @@ def sitemap(site: Site, page_paths: list[str]) -> OutputFile:
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path in sorted(page_paths):
         loc = site.absolute(path[: -len("index.html")])
-        # &, <, >: what XML text needs (xml.sax.saxutils.escape does the same, but imports urllib.request, http
-        # and ssl with it: a hundredth of a second of every build's start)
+        # &, <, >: what XML text needs (xml.sax.saxutils.escape does the same, but imports urllib.request,
+        # http.client and email with it: a hundredth of a second of every build's start)
         lines.append(f"  <url><loc>{escape(loc or './', quote=False)}</loc></url>")
     lines.append("</urlset>")
     return OutputFile("sitemap.xml", ("\n".join(lines) + "\n").encode("utf-8"))

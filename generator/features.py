@@ -89,10 +89,13 @@ def marks_data() -> str:
 def _mark_runs() -> tuple[tuple[int, int], ...]:
     """``_scan_marks()``, read from data/marks.toml where that was made for this Python's Unicode version
     (``unicodedata.unidata_version``), which spares each process the scan; scanned where it was not."""
-    data = tomllib.loads(resources.files("generator.data").joinpath("marks.toml").read_text(encoding="utf-8"))
-    if data.get("unicode") != unicodedata.unidata_version:
-        return _scan_marks()
-    return tuple((int(a, 16), int(b, 16)) for a, b in (run.split("-") for run in data["runs"].split()))
+    try:
+        data = tomllib.loads(resources.files("generator.data").joinpath("marks.toml").read_text(encoding="utf-8"))
+        if data.get("unicode") == unicodedata.unidata_version:
+            return tuple((int(a, 16), int(b, 16)) for a, b in (run.split("-") for run in data["runs"].split()))
+    except (OSError, KeyError, ValueError, AttributeError, tomllib.TOMLDecodeError):  # missing or damaged: scanned
+        pass
+    return _scan_marks()
 
 
 def _marks(runs: Sequence[tuple[int, int]], low: int, high: int) -> str:

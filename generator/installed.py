@@ -1,10 +1,13 @@
 """Which versions of newsdigest's libraries are installed: for the build cache's version (generator/cache.py) and
 the search index's keys (generator/search.py), asked on every build.
 
-The answers are those of ``importlib.metadata`` (whose import alone takes a good part of a rebuild's start-up),
-read from the ``<name>-<version>.dist-info`` folders on ``sys.path`` that installers make: the first of a name on
-the path is the one Python imports, and its folder's name carries the version. Where a library is not installed
-that way (an egg, a zip file), ``importlib.metadata`` answers after all.
+The answers are read from the ``<name>-<version>.dist-info`` folders on ``sys.path`` that installers make
+(importing ``importlib.metadata`` alone takes a good part of a rebuild's start-up): the first of a name on the path
+is the one Python imports, and its folder's name carries the version. Where a library is not installed that way
+(an egg, a zip file), ``importlib.metadata`` answers after all. Unlike ``importlib.metadata``, an ``.egg-info``
+folder is not read where a ``.dist-info`` of the name is on the path (setuptools leaves one in a source checkout,
+which is not what is installed); the answers serve as parts of cache keys, which only need to change when an
+installed version does.
 """
 from __future__ import annotations
 

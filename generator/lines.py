@@ -201,7 +201,7 @@ def _word_counts_latin_1(lowered: str, stopwords: frozenset[bytes]) -> tuple[int
             end = len(spaced) if end < 0 else end
             joined[start] = end
             at = spaced.find(mark, end)
-    for start, end in joined.items():  # counted as one word above, and none of the function words
+    for start, end in joined.items():  # counted as one word above (and as a function word where it is one)
         found = _WORD_BYTES_LATIN_1.findall(spaced, start, end)
         words += len(found) - 1
         stops += sum(map(stopwords.__contains__, found)) - (spaced[start:end] in stopwords)

@@ -96,7 +96,7 @@ class Article:
     language: str | None  # ISO 639-1
     author: str | None
     agencies: tuple[str, ...]  # wire agencies credited: ("dpa", "AFP")
-    blocks: tuple[Block, ...]  # the clean body
+    blocks: tuple[Block, ...]  # the clean body (loaded from the cache: a cache.Blocks, read when first used)
     removed: tuple[Removed, ...] = ()
 
     @property
