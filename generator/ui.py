@@ -4,11 +4,14 @@ from __future__ import annotations
 import tomllib
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 from dataclasses import dataclass
 from datetime import date as CalendarDay, datetime
 from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo
+
+from markupsafe import Markup, escape
 
 FALLBACK = "en"
 
@@ -90,6 +93,17 @@ class UI:
     def locale(self) -> str:
         """For OpenGraph: 'de_DE', 'en_US'."""
         return self.labels.get("locale", self.language)
+
+    def article_time(self, article: Any) -> Markup:
+        """An article's date as the pages show it: a <time> element (article_date), marked "(?)" where the date
+        was inferred; else the label for an unknown date. One call per article (pages show many)."""
+        if not article.published:
+            return escape(self.label("date_unknown"))
+        html = (f'<time datetime="{escape(article.published_iso)}">'
+                f'{escape(self.article_date(article.published, article.published_has_time))}</time>')
+        if article.published_inferred:
+            html += f' <abbr title="{escape(self.label("date_inferred"))}">(?)</abbr>'
+        return Markup(html)
 
     def article_date(self, when: datetime | None, has_time: bool) -> str:
         """An article's date: with the time where it is known; a date-only value is shown as the day it names."""

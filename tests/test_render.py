@@ -247,3 +247,22 @@ def test_a_template_changed_between_two_renders_of_one_process_is_used(tmp_path)
     os.utime(tmp_path / "404.html", (1_900_000_000, 1_900_000_000))  # a newer file, whatever the clock's grain
     second = {f.path: f.content for f in render(stories, Config(), NOW, user_templates=tmp_path)}
     assert (first["404.html"], second["404.html"]) == (b"eins\n", b"zwei\n")
+
+
+def test_article_time_is_what_the_macro_wrote_for_dated_inferred_and_undated_articles() -> None:
+    from dataclasses import replace
+
+    from jinja2 import Environment
+
+    from generator.ui import UI
+    ui = UI("de", "Europe/Berlin")
+    dated = article("a", "T", "x")
+    inferred, undated = replace(dated, published_inferred=True), article("b", "T", "x", hours=None)
+    macro = Environment(autoescape=True).from_string(  # the template markup ui.article_time stands for
+        '{% if a.published %}<time datetime="{{ a.published_iso }}">{{ ui.article_date(a.published, '
+        'a.published_has_time) }}</time>{% if a.published_inferred %} <abbr title="{{ ui.label(\'date_inferred\') }}">'
+        '(?)</abbr>{% endif %}{% else %}{{ ui.label("date_unknown") }}{% endif %}')
+    for a in (dated, inferred, undated):
+        assert str(ui.article_time(a)) == macro.render(a=a, ui=ui)
+    assert "<time datetime=" in ui.article_time(dated) and "(?)" in ui.article_time(inferred)
+    assert str(ui.article_time(undated)) == ui.label("date_unknown")
