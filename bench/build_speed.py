@@ -15,6 +15,15 @@ second, and at least the peak RSS of the largest process. --with-100k adds a run
 only unless --peers-at-100k).
 
 Timings are wall-clock medians on this machine as it is: other processes on its cores make them slower.
+
+Every full build, ours and the peers', starts from nothing: no cache and an empty output folder that has never
+held anything. The output of the run before is not deleted but moved aside (``Trash``: one rename) and deleted
+after the last timed run. On a file system like this machine's (ext4 without a journal), creating a file skips
+every inode deleted in the last five to ten minutes, one by one (the kernel's ``recently_deleted``): after the
+previous site's ~17,000 files were deleted, the same build spent up to 8 s more of system time on creating its
+files (``perf``: ``find_get_block_common`` under ``recently_deleted``). Deleting each tool's output just before its
+own run charged that to whichever tool runs after a deletion, which was newsdigest (Pelican rebuilt in place).
+For the same reason, two runs of this script should be ten minutes apart: the first deletes its trash at its end.
 """
 from __future__ import annotations
 
@@ -160,6 +169,27 @@ def median(runs: list[Run]) -> Run:
                max(r.largest_mb for r in runs))
 
 
+class Trash:
+    """Folders moved aside (a rename, no file deleted) instead of deleted during the timed runs; ``empty`` deletes
+    them all after the last one (see the module's docstring: deletions slow the file creations of the minutes
+    after them on some file systems)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def away(self, folder: Path) -> None:
+        """``folder`` (where it exists) moved into the trash: the path is free, no inode is freed."""
+        if folder.exists():
+            self.root.mkdir(parents=True, exist_ok=True)
+            folder.rename(Path(tempfile.mkdtemp(prefix=folder.name + "-", dir=self.root)) / folder.name)
+
+    def empty(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+TRASH = Trash(OUT / "trash")
+
+
 def count_files(folder: Path) -> int:
     return sum(1 for p in folder.rglob("*") if p.is_file())
 
@@ -272,7 +302,7 @@ def bench_ours(content: Path, runs: int) -> Result:
     compiled()
 
     def clean() -> Run:  # no site, no cache: everything from scratch
-        shutil.rmtree(site.parent, ignore_errors=True)
+        TRASH.away(site.parent)
         return timed(cmd + ["--no-cache"])
     full = median([clean() for _ in range(runs)])
     files = count_files(site)
@@ -299,14 +329,18 @@ def bench_ours(content: Path, runs: int) -> Result:
 
 def bench_hugo(hugo: str, content: Path, runs: int) -> Result:
     root = OUT / "hugo-site"
-    shutil.rmtree(root, ignore_errors=True)
+    TRASH.away(root)
     for name, text in HUGO_LAYOUT.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     (root / "config.toml").write_text(HUGO_CONFIG, encoding="utf-8")
     peer_content(content, root / "content" / "posts", "hugo")
     cmd = [hugo, "--quiet", "--source", str(root), "--destination", str(root / "public"), "--cleanDestinationDir"]
-    full = median([timed(cmd) for _ in range(runs)])
+
+    def clean() -> Run:  # an empty output folder, as newsdigest's full builds have (Hugo keeps no cache)
+        TRASH.away(root / "public")
+        return timed(cmd)
+    full = median([clean() for _ in range(runs)])
     files = count_files(root / "public")
     add_one(root / "content" / "posts", "hugo")
     return Result(full, median([timed(cmd) for _ in range(runs)]), files)
@@ -314,14 +348,18 @@ def bench_hugo(hugo: str, content: Path, runs: int) -> Result:
 
 def bench_pelican(pelican: Path, content: Path, runs: int) -> Result:
     root = OUT / "pelican-site"
-    shutil.rmtree(root, ignore_errors=True)
+    TRASH.away(root)
     root.mkdir(parents=True)
     (root / "pelicanconf.py").write_text(PELICAN_CONFIG, encoding="utf-8")
     peer_content(content, root / "content", "pelican")
     cmd = [str(pelican), str(root / "content"), "-o", str(root / "output"), "-s", str(root / "pelicanconf.py"),
            "-q", "--cache-path", str(root / "cache")]
-    fresh = [[*cmd, "--ignore-cache"] for _ in range(runs)]
-    full = median([timed(c) for c in fresh])
+
+    def clean() -> Run:  # an empty output folder and no cache, as newsdigest's full builds have
+        TRASH.away(root / "output")
+        TRASH.away(root / "cache")
+        return timed([*cmd, "--ignore-cache"])
+    full = median([clean() for _ in range(runs)])
     files = count_files(root / "output")
     timed(cmd)  # fill the content cache
     add_one(root / "content", "pelican")
@@ -377,6 +415,20 @@ def main() -> int:
     hugo = None if args.no_peers else ensure_hugo()
     pelican = None if args.no_peers else ensure_pelican()
     results: dict[str, dict[int, Result]] = {"Hugo": {}, "Pelican": {}, "newsdigest": {}}
+    TRASH.empty()  # what an interrupted run left
+    try:
+        measure(sizes, args, hugo, pelican, results)
+    finally:
+        TRASH.empty()
+    print()
+    print(f"median of {args.runs} runs; peak memory is the whole process tree's (sum of PSS, each address space "
+          "once, sampled every 0.5 s), at least the largest process's peak RSS")
+    print(table({k: v for k, v in results.items() if v}, sizes))
+    return 0
+
+
+def measure(sizes: list[int], args: argparse.Namespace, hugo: str | None, pelican: Path | None,
+            results: dict[str, dict[int, Result]]) -> None:
     for size in sizes:
         content = corpus(size)
         ours = results["newsdigest"][size] = bench_ours(content, args.runs)
@@ -388,11 +440,6 @@ def main() -> int:
             peer = results[name][size] = bench(runner, content, args.runs)  # type: ignore[operator]
             for line in details(name, size, peer, ours):
                 print(line, flush=True)
-    print()
-    print(f"median of {args.runs} runs; peak memory is the whole process tree's (sum of PSS, each address space "
-          "once, sampled every 0.5 s), at least the largest process's peak RSS")
-    print(table({k: v for k, v in results.items() if v}, sizes))
-    return 0
 
 
 if __name__ == "__main__":
