@@ -156,6 +156,16 @@ class OutputFile:
 
 
 @dataclass(frozen=True, slots=True)
+class MovableFile(OutputFile):
+    """An OutputFile whose bytes are also a file of their own (``source``, which nothing else uses, on the output's
+    file system), made by a tool: the writer may move that file into place rather than write the bytes into a new
+    one (no file made and one deleted for each: on some file systems, every deletion slows the file creations of
+    the minutes after it)."""
+
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class BuildReport:
     """What a build did, for the CLI's summary line."""
 

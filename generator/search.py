@@ -14,7 +14,7 @@ takes about 10 ms on its own; it parses the pages on two threads, then builds an
 runs at a time keep two cores busy (``bundles``). Its thread counts (TOKIO_WORKER_THREADS, RAYON_NUM_THREADS) and
 allocator settings (_RJEM_MALLOC_CONF: decay, transparent huge pages) change its CPU time by no more than the
 noise, or make it worse, so it runs with its defaults. Placing the pages for it and reading its files back costs
-this process under a tenth of what Pagefind spends. A small site has one index in ``pagefind/``. A large one has one
+this process under a tenth of what Pagefind spends; its files are then moved into the site, not written anew. A small site has one index in ``pagefind/``. A large one has one
 index per month of its stories' first reports (``pagefind/2025-03/``, newest first; ``undated`` last), which the
 search page merges: a new report changes the index of its own period only, so a rebuild re-indexes that period and
 keeps the other indexes' files as they are. A month of more than SHARD_PAGES story pages (a busy desk's current
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from generator.model import OutputFile
+from generator.model import MovableFile, OutputFile
 
 log = logging.getLogger(__name__)
 FOLDER = "pagefind/"
@@ -214,10 +214,20 @@ def bundle(shard: Shard, page: dict[str, bytes | Path], work: Path | None = None
     """Pagefind's files for ``shard``, whose pages are given as bytes or as files; ``work`` is a folder for
     temporary files (on the same file system as the page files, so that they can be linked); ``glob``: the pages'
     folders are moved (see ``_movable``) and this glob finds the pages in them; ``remove`` removes the temporary
-    folder (``bundles`` has it done on the side: removing folders can wait seconds on the disk)."""
+    folder."""
+    files, tmp = _run(shard, page, work, glob)
+    if tmp is not None:
+        remove(tmp)
+    return [OutputFile(f.path, f.content) for f in files]
+
+
+def _run(shard: Shard, page: dict[str, bytes | Path], work: Path | None,
+         glob: str | None) -> tuple[list[MovableFile], str | None]:
+    """``bundle``, leaving its temporary folder (returned; None where Pagefind did not run) for the caller to
+    remove, with the files (each the bytes of a file in it) still there, to be moved into the site."""
     binary = executable()
     if binary is None or not shard.pages:
-        return []
+        return [], None
     tmp = tempfile.mkdtemp(prefix=".pagefind-", dir=work)
     try:
         site, out = Path(tmp) / "site", Path(tmp) / "out"
@@ -237,34 +247,45 @@ def bundle(shard: Shard, page: dict[str, bytes | Path], work: Path | None = None
         for file in sorted(out.rglob("*")):
             rel = file.relative_to(out).as_posix()
             if file.is_file() and _wanted(rel):
-                files.append(OutputFile(shard.folder + rel, file.read_bytes()))
-    finally:
-        remove(tmp)
-    return files
+                files.append(MovableFile(shard.folder + rel, file.read_bytes(), str(file)))
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return files, tmp
 
 
 def bundles(jobs: Sequence[tuple[Shard, dict[str, bytes | Path]]], work: Path | None = None,
-            parallel: int = 1) -> Iterator[list[OutputFile]]:
+            parallel: int = 1) -> Iterator[list[MovableFile]]:
     """``bundle`` of each job, ``parallel`` Pagefind runs at a time; in the order of ``jobs``, each as soon as it
-    and those before it are made (so that the caller can write them away: a large site's index is hundreds of MB)."""
+    and those before it are made (so that the caller can write them away: a large site's index is hundreds of MB).
+    The files are MovableFiles: a run's temporary folder is removed only when the caller asks for the next bundle
+    (or closes this), so that the caller can move the files into the site."""
     glob = _movable(jobs, work)
     cleaner = ThreadPoolExecutor(max_workers=1)  # removes each run's temporary folder while the next runs
     removals: list[Future[None]] = []
 
-    def remove(folder: str) -> None:
-        removals.append(cleaner.submit(_remove, folder))
+    def remove(folder: str | None) -> None:
+        if folder is not None:
+            removals.append(cleaner.submit(_remove, folder))
 
+    pool = ThreadPoolExecutor(max_workers=parallel) if parallel > 1 and len(jobs) > 1 else None
+    runs = [pool.submit(_run, shard, pages, work, glob) for shard, pages in jobs] if pool else []
+    given = 0
     try:
-        if parallel <= 1 or len(jobs) <= 1:
-            yield from (bundle(shard, pages, work, glob, remove) for shard, pages in jobs)
-        else:
-            pool = ThreadPoolExecutor(max_workers=parallel)
+        for shard, pages in jobs:
+            files, tmp = runs[given].result() if runs else _run(shard, pages, work, glob)
+            given += 1
             try:
-                yield from pool.map(lambda job: bundle(job[0], job[1], work, glob, remove), jobs)
-            finally:  # on a failure (or a caller that stops early), the runs not yet started are not started
-                pool.shutdown(wait=True, cancel_futures=True)
-    finally:  # also where the caller closes this after the last bundle: every temporary folder is gone
-        cleaner.shutdown(wait=True)
+                yield files
+            finally:
+                remove(tmp)
+    finally:
+        if pool is not None:  # on a failure (or a caller that stops early), the runs not yet started are not
+            pool.shutdown(wait=True, cancel_futures=True)  # started; the folders of those made and not given go
+            for run in runs[given:]:
+                if not run.cancelled() and run.exception() is None:
+                    remove(run.result()[1])
+        cleaner.shutdown(wait=True)  # also where the caller closes this after the last bundle: every folder gone
         if sys.exc_info()[0] is None:  # a failure of the runs is the one to report, not a removal's after it
             for removal in removals:
                 removal.result()

@@ -26,7 +26,7 @@ try:
 except ImportError:  # Windows: no advisory locks; builds into one folder must not overlap there
     fcntl = None  # type: ignore[assignment]
 
-from generator.model import OutputFile
+from generator.model import MovableFile, OutputFile
 
 MARKER = ".newsdigest-site"
 MARKER_TEXT = "This folder was made by newsdigest; a build replaces it whole.\n"
@@ -198,7 +198,8 @@ class Staging:
             self._record(item.path, self._link(current, target))
             return
         if not (self._reused and _same_bytes(target, item.content) and not _same_file(target, current)):
-            _replace(target, item.content, self._reused)
+            if not (isinstance(item, MovableFile) and _move(item.source, target)):
+                _replace(target, item.content, self._reused)
             self.changed += 1
         self._record(item.path, os.stat(target))
 
@@ -318,6 +319,16 @@ def _replace(target: str, content: bytes, reused: bool) -> None:
     with open(temporary, "wb") as handle:
         handle.write(content)
     os.replace(temporary, target)
+
+
+def _move(source: str, target: str) -> bool:
+    """``source`` moved to ``target`` (replacing the entry there, as ``_replace`` does in a reused folder: a file
+    of the current site linked there stays as it is); False where it cannot be (another file system, gone)."""
+    try:
+        os.replace(source, target)
+    except OSError:
+        return False
+    return True
 
 
 def _make_folder(folder: Path, root: Path) -> None:

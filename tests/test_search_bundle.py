@@ -3,6 +3,7 @@ the same index as from pages linked into new folders, and the site as it was."""
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,30 @@ def test_pages_that_do_not_have_folders_of_their_own_are_linked(tmp_path: Path) 
     assert search._movable([(two, {p: work / p for p in two.pages})], work) is None  # one folder, two pages
     flat = search.Shard("", ("index.html",))
     assert search._movable([(flat, {"index.html": work / "index.html"})], work) is None  # the site's own folder
+
+
+@pytest.mark.parametrize("parallel", [1, 2])
+def test_bundles_files_can_be_moved_until_the_next_is_asked_for_and_no_folder_is_left(tmp_path: Path,
+                                                                                      parallel: int) -> None:
+    """Each bundle's files are files of a temporary folder (MovableFile.source) while the caller has that bundle:
+    it can move them into the site. The folder goes when the next bundle is asked for, or when the caller stops
+    early: then those made ahead go too."""
+    if not search.available():
+        pytest.skip("pagefind is not installed")
+    work = tmp_path / "site"
+    pages = _site(work)
+    before = _tree(work)
+    shards = [search.Shard(name, (path,)) for name, path in zip("abc", sorted(pages))]
+    jobs = [(shard, {p: pages[p] for p in shard.pages}) for shard in shards]
+    made = search.bundles(jobs, work, parallel)
+    first = next(made)
+    assert first and all(Path(f.source).read_bytes() == f.content for f in first)
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    os.replace(first[0].source, moved / "one")
+    second = next(made)
+    assert not any(Path(f.source).exists() for f in first), "the first run's folder is gone"
+    assert all(Path(f.source).exists() for f in second)
+    made.close()  # stops early: the second's folder and the third's (made ahead, in parallel) go
+    assert _tree(work) == before
+    assert (moved / "one").read_bytes() == first[0].content

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.model import OutputFile
+from generator.model import MovableFile, OutputFile
 from generator.write import MARKER, MARKER_TEXT, OutputError, Staging, check_output_dir, safe_relative, write
 
 from conftest import write_files
@@ -149,3 +149,42 @@ def test_pruning_a_reused_staging_folder_removes_only_the_files_it_listed(tmp_pa
     left = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
     assert left == ["Story.html", "kept/a.html", "turned/index.html"]
     assert (root / "Story.html").read_bytes() == b"new"
+
+
+def test_a_movable_file_is_moved_into_the_site_and_never_changes_the_live_one(tmp_path: Path) -> None:
+    """A tool's file (MovableFile) is moved into place, not written into a new file; where the live site has its
+    bytes already it is linked from there as any file; in a reused folder the move replaces a link to the live
+    site's file, which stays as it was; a source that is gone means the bytes are written."""
+    out, reuse, tool = tmp_path / "site", tmp_path / "cache" / "site", tmp_path / "cache" / "tool"
+    tool.mkdir(parents=True)
+
+    def made(name: str, content: bytes) -> str:
+        (tool / name).write_bytes(content)
+        return str(tool / name)
+
+    for _ in range(2):  # the second build reuses the first one's folder: its files are links to the live site's
+        _write(out, reuse, {"a.html": b"a", "b/c.html": b"c", "d.html": b"d"})
+    live = _inodes(out)
+    source = made("c", b"C")
+    inode = os.stat(source).st_ino
+    same = made("a", b"a")
+    gone = str(tool / "gone")
+    with Staging(out, reuse=reuse) as stage:
+        stage.put(MovableFile("b/c.html", b"C", source))
+        stage.put(MovableFile("a.html", b"a", same))
+        stage.put(MovableFile("d.html", b"D", gone))
+        stage.commit()
+    site = _inodes(out)
+    assert site["b/c.html"] == (inode, b"C") and not os.path.exists(source), "moved, not written"
+    assert site["a.html"] == live["a.html"] and os.path.exists(same), "the same bytes: the live file, linked"
+    assert site["d.html"][1] == b"D"
+    assert _inodes(reuse) == live, "moving into the staging folder never changed the live site"
+
+
+def test_a_movable_file_into_a_new_staging_folder(tmp_path: Path) -> None:
+    out, tool = tmp_path / "site", tmp_path / "tool"
+    tool.mkdir()
+    (tool / "x").write_bytes(b"x")
+    inode = (tool / "x").stat().st_ino
+    write([MovableFile("p/x.bin", b"x", str(tool / "x"))], out)
+    assert _inodes(out)["p/x.bin"] == (inode, b"x") and not (tool / "x").exists()
