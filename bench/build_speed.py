@@ -415,8 +415,7 @@ def main() -> int:
     hugo = None if args.no_peers else ensure_hugo()
     pelican = None if args.no_peers else ensure_pelican()
     results: dict[str, dict[int, Result]] = {"Hugo": {}, "Pelican": {}, "newsdigest": {}}
-    TRASH.empty()  # what an interrupted run left
-    try:
+    try:  # (what an interrupted run left in the trash goes with this run's, after it: deleted now, it would slow it)
         measure(sizes, args, hugo, pelican, results)
     finally:
         TRASH.empty()
