@@ -3,24 +3,25 @@ which the site serves as they are. The browser loads only the parts of the index
 code.
 
 Only the story pages are indexed (they mark their content with data-pagefind-body). Words are stemmed in the
-language of the pages (<html lang>): German and English, among others. Without the pagefind package the site has
-no index and the search page says so; everything else works as before.
+language of the pages (<html lang>): German and English, among others. Without the pagefind package the site has no
+index and the search page says so; everything else works as before.
 
 Pagefind's command line indexes a folder of pages in one run, at about 8 ms of CPU per story page, nearly all of it
-spent on the words it indexes (parsing the markup is about 3% of its instructions: handing it pages cut down to what
-it reads would save less than the cutting costs). About a fifth of that CPU is its deflate compression of the
-index and fragment files, a tenth copying memory, an eighth the kernel's (page faults, threads, files). A run
-takes about 10 ms on its own; it parses the pages on two threads, then builds and writes the index on one, so two
-runs at a time keep two cores busy (``bundles``). Its thread counts (TOKIO_WORKER_THREADS, RAYON_NUM_THREADS) and
-allocator settings (_RJEM_MALLOC_CONF: decay, transparent huge pages) change its CPU time by no more than the
-noise, or make it worse, so it runs with its defaults. Placing the pages for it and reading its files back costs
-this process under a tenth of what Pagefind spends; its files are then moved into the site, not written anew. A small site has one index in ``pagefind/``. A large one has one
-index per month of its stories' first reports (``pagefind/2025-03/``, newest first; ``undated`` last), which the
-search page merges: a new report changes the index of its own period only, so a rebuild re-indexes that period and
-keeps the other indexes' files as they are. A month of more than SHARD_PAGES story pages (a busy desk's current
-month) is split into quarters of the month (``2025-03-q2``: days 8 to 14), and such a quarter into days
-(``2025-03-09``), so that re-indexing after one new report stays short however the news is spread. Shards with the
-same pages give the same bytes.
+spent on the words it indexes (parsing the markup is about 3% of its instructions: handing it pages cut down to
+what it reads would save less than the cutting costs). About a fifth of that CPU is its deflate compression of the
+index and fragment files, a tenth copying memory, an eighth the kernel's (page faults, threads, files). A run takes
+about 10 ms on its own; it parses the pages on two threads, then builds and writes the index on one, so two runs at
+a time keep two cores busy (``bundles``). Its thread counts (TOKIO_WORKER_THREADS, RAYON_NUM_THREADS) and allocator
+settings (_RJEM_MALLOC_CONF: decay, transparent huge pages) change its CPU time by no more than the noise, or make
+it worse, so it runs with its defaults. How the pages are split into runs does not matter either (301 story pages
+in one run, in two or in seven: 2.1 to 2.8 core-s). Placing the pages for it and reading its files back costs this
+process under a tenth of what Pagefind spends; its files are then moved into the site, not written anew. A small
+site has one index in ``pagefind/``. A large one has one index per month of its stories' first reports
+(``pagefind/2025-03/``, newest first; ``undated`` last), which the search page merges: a new report changes the
+index of its own period only, so a rebuild re-indexes that period and keeps the other indexes' files as they are. A
+month of more than SHARD_PAGES story pages (a busy desk's current month) is split into quarters of the month
+(``2025-03-q2``: days 8 to 14), and such a quarter into days (``2025-03-09``), so that re-indexing after one new
+report stays short however the news is spread. Shards with the same pages give the same bytes.
 """
 from __future__ import annotations
 
