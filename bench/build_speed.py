@@ -140,7 +140,9 @@ def _libc():
 
 def timed(cmd: list[str], cwd: Path | None = None) -> Run:
     """Run ``cmd``; wall seconds, the peak memory of its whole process tree (Tree; where /proc cannot tell, the
-    peak RSS of its largest process) and the stages where it prints them as bench/stages.py does."""
+    peak RSS of its largest process) and the stages where it prints them as bench/stages.py does. What earlier runs
+    left unwritten is written to disk first (untimed), so that no run pays for the one before it."""
+    os.sync()
     start = time.perf_counter()
     with tempfile.TemporaryFile() as errors, tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=errors)
@@ -337,7 +339,7 @@ def bench_hugo(hugo: str, content: Path, runs: int) -> Result:
     peer_content(content, root / "content" / "posts", "hugo")
     cmd = [hugo, "--quiet", "--source", str(root), "--destination", str(root / "public"), "--cleanDestinationDir"]
 
-    def clean() -> Run:  # an empty output folder, as newsdigest's full builds have (Hugo keeps no cache)
+    def clean() -> Run:  # an empty output folder, as newsdigest's full builds have (Hugo's caches are unused here)
         TRASH.away(root / "public")
         return timed(cmd)
     full = median([clean() for _ in range(runs)])
