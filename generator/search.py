@@ -210,22 +210,22 @@ def _remove(folder: str) -> None:
     shutil.rmtree(folder)
 
 
-def bundle(shard: Shard, page: dict[str, bytes | Path], work: Path | None = None, glob: str | None = None,
-           remove: Callable[[str], object] = _remove) -> list[OutputFile]:
+def bundle(shard: Shard, page: dict[str, bytes | Path], work: Path | None = None,
+           glob: str | None = None) -> list[OutputFile]:
     """Pagefind's files for ``shard``, whose pages are given as bytes or as files; ``work`` is a folder for
     temporary files (on the same file system as the page files, so that they can be linked); ``glob``: the pages'
-    folders are moved (see ``_movable``) and this glob finds the pages in them; ``remove`` removes the temporary
-    folder."""
+    folders are moved (see ``_movable``) and this glob finds the pages in them."""
     files, tmp = _run(shard, page, work, glob)
     if tmp is not None:
-        remove(tmp)
+        _remove(tmp)
     return [OutputFile(f.path, f.content) for f in files]
 
 
 def _run(shard: Shard, page: dict[str, bytes | Path], work: Path | None,
-         glob: str | None) -> tuple[list[MovableFile], str | None]:
+         glob: str | None) -> tuple[list[OutputFile], str | None]:
     """``bundle``, leaving its temporary folder (returned; None where Pagefind did not run) for the caller to
-    remove, with the files (each the bytes of a file in it) still there, to be moved into the site."""
+    remove. Where that is in ``work`` (the new site's file system), the files are MovableFiles: the caller can move
+    them into the site while the folder is there."""
     binary = executable()
     if binary is None or not shard.pages:
         return [], None
@@ -244,11 +244,12 @@ def _run(shard: Shard, page: dict[str, bytes | Path], work: Path | None,
             result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise RuntimeError(f"pagefind failed ({result.returncode}): {(result.stderr or result.stdout)[-500:]}")
-        files = []
+        files: list[OutputFile] = []
         for file in sorted(out.rglob("*")):
             rel = file.relative_to(out).as_posix()
             if file.is_file() and _wanted(rel):
-                files.append(MovableFile(shard.folder + rel, file.read_bytes(), str(file)))
+                path, content = shard.folder + rel, file.read_bytes()
+                files.append(MovableFile(path, content, str(file)) if work is not None else OutputFile(path, content))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -256,37 +257,58 @@ def _run(shard: Shard, page: dict[str, bytes | Path], work: Path | None,
 
 
 def bundles(jobs: Sequence[tuple[Shard, dict[str, bytes | Path]]], work: Path | None = None,
-            parallel: int = 1) -> Iterator[list[MovableFile]]:
+            parallel: int = 1) -> Iterator[list[OutputFile]]:
     """``bundle`` of each job, ``parallel`` Pagefind runs at a time; in the order of ``jobs``, each as soon as it
     and those before it are made (so that the caller can write them away: a large site's index is hundreds of MB).
-    The files are MovableFiles: a run's temporary folder is removed only when the caller asks for the next bundle
-    (or closes this), so that the caller can move the files into the site."""
+    With ``work``, the files are MovableFiles: a run's temporary folder stays until the caller asks for the next
+    bundle (or closes this), so that the caller can move the files into the site; it is removed on the side from
+    then on, and every folder is gone when this ends. A folder that cannot be removed is an error (else it would
+    go live with the staging folder), unless another error is being reported."""
     glob = _movable(jobs, work)
-    cleaner = ThreadPoolExecutor(max_workers=1)  # removes each run's temporary folder while the next runs
-    removals: list[Future[None]] = []
-
-    def remove(folder: str | None) -> None:
-        if folder is not None:
-            removals.append(cleaner.submit(_remove, folder))
-
     pool = ThreadPoolExecutor(max_workers=parallel) if parallel > 1 and len(jobs) > 1 else None
     runs = [pool.submit(_run, shard, pages, work, glob) for shard, pages in jobs] if pool else []
     given = 0
-    try:
-        for shard, pages in jobs:
-            files, tmp = runs[given].result() if runs else _run(shard, pages, work, glob)
-            given += 1
-            try:
-                yield files
-            finally:
-                remove(tmp)
-    finally:
-        if pool is not None:  # on a failure (or a caller that stops early), the runs not yet started are not
-            pool.shutdown(wait=True, cancel_futures=True)  # started; the folders of those made and not given go
-            for run in runs[given:]:
-                if not run.cancelled() and run.exception() is None:
-                    remove(run.result()[1])
-        cleaner.shutdown(wait=True)  # also where the caller closes this after the last bundle: every folder gone
-        if sys.exc_info()[0] is None:  # a failure of the runs is the one to report, not a removal's after it
-            for removal in removals:
+    with _Cleaner() as remove:
+        try:
+            for shard, pages in jobs:
+                files, tmp = runs[given].result() if runs else _run(shard, pages, work, glob)
+                given += 1
+                try:
+                    yield files
+                finally:
+                    remove(tmp)
+        finally:
+            if pool is not None:  # on a failure or a caller that stops early: the runs not yet started are not
+                pool.shutdown(wait=True, cancel_futures=True)
+                _drop_unclaimed(runs[given:], remove)
+
+
+def _drop_unclaimed(runs: Sequence[Future[tuple[list[OutputFile], str | None]]],
+                    remove: Callable[[str | None], None]) -> None:
+    """The temporary folders of runs made ahead whose files nobody asked for, removed (runs that were cancelled
+    or failed have none: a failed run removes its own)."""
+    for run in runs:
+        if not run.cancelled() and run.exception() is None:
+            remove(run.result()[1])
+
+
+class _Cleaner:
+    """Removes folders on a thread of its own (removing thousands of files can wait seconds on the disk, while
+    Pagefind runs); on leaving, waits for every removal and raises the first that failed, unless the block ends
+    with an error of its own (that one is reported). Closing the generator that uses it (GeneratorExit) is no
+    error."""
+
+    def __enter__(self) -> Callable[[str | None], None]:
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._removals: list[Future[None]] = []
+        return self._remove
+
+    def _remove(self, folder: str | None) -> None:
+        if folder is not None:
+            self._removals.append(self._pool.submit(_remove, folder))
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self._pool.shutdown(wait=True)
+        if kind is None or issubclass(kind, GeneratorExit):
+            for removal in self._removals:
                 removal.result()

@@ -323,11 +323,15 @@ def _replace(target: str, content: bytes, reused: bool) -> None:
 
 def _move(source: str, target: str) -> bool:
     """``source`` moved to ``target`` (replacing the entry there, as ``_replace`` does in a reused folder: a file
-    of the current site linked there stays as it is); False where it cannot be (another file system, gone)."""
+    of the current site linked there stays as it is); False where it cannot be (another file system, or gone), and
+    the caller writes the bytes instead. (Where a server holds the current site's file open, Windows refuses to
+    replace even a link to it: that fails here as it would when writing.)"""
     try:
         os.replace(source, target)
-    except OSError:
-        return False
+    except OSError as error:
+        if error.errno in (errno.EXDEV, errno.ENOENT):
+            return False
+        raise
     return True
 
 

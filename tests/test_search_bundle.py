@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator import search
+from generator.model import MovableFile
 
 PAGE = """<!doctype html><html lang="de"><head><meta charset="utf-8"><title>{title}</title></head>
 <body><main data-pagefind-body><h1>{title}</h1><p>{text}</p></main></body></html>"""
@@ -70,11 +71,11 @@ def test_pages_that_do_not_have_folders_of_their_own_are_linked(tmp_path: Path) 
 
 
 @pytest.mark.parametrize("parallel", [1, 2])
-def test_bundles_files_can_be_moved_until_the_next_is_asked_for_and_no_folder_is_left(tmp_path: Path,
-                                                                                      parallel: int) -> None:
+def test_bundles_files_can_be_moved_while_the_caller_has_them_and_no_folder_is_left(tmp_path: Path,
+                                                                                   parallel: int) -> None:
     """Each bundle's files are files of a temporary folder (MovableFile.source) while the caller has that bundle:
-    it can move them into the site. The folder goes when the next bundle is asked for, or when the caller stops
-    early: then those made ahead go too."""
+    it can move them into the site. When the caller stops early, every folder is gone, also those of runs made
+    ahead (in parallel)."""
     if not search.available():
         pytest.skip("pagefind is not installed")
     work = tmp_path / "site"
@@ -84,13 +85,58 @@ def test_bundles_files_can_be_moved_until_the_next_is_asked_for_and_no_folder_is
     jobs = [(shard, {p: pages[p] for p in shard.pages}) for shard in shards]
     made = search.bundles(jobs, work, parallel)
     first = next(made)
-    assert first and all(Path(f.source).read_bytes() == f.content for f in first)
+    assert first and all(isinstance(f, MovableFile) and Path(f.source).read_bytes() == f.content for f in first)
     moved = tmp_path / "moved"
     moved.mkdir()
     os.replace(first[0].source, moved / "one")
     second = next(made)
-    assert not any(Path(f.source).exists() for f in first), "the first run's folder is gone"
     assert all(Path(f.source).exists() for f in second)
-    made.close()  # stops early: the second's folder and the third's (made ahead, in parallel) go
+    made.close()  # stops early
     assert _tree(work) == before
     assert (moved / "one").read_bytes() == first[0].content
+
+
+@pytest.mark.parametrize("parallel", [1, 2])
+def test_a_failed_run_is_reported_and_leaves_no_folder(tmp_path: Path, parallel: int,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind failing for one shard of three: its error reaches the caller as it was, after the bundle before
+    it; the pages are back and no temporary folder is left, whichever runs were made ahead."""
+    if not search.available():
+        pytest.skip("pagefind is not installed")
+    work = tmp_path / "site"
+    pages = _site(work)
+    before = _tree(work)
+    shards = [search.Shard(name, (path,)) for name, path in zip("abc", sorted(pages))]
+    jobs = [(shard, {p: pages[p] for p in shard.pages}) for shard in shards]
+    real = search._run
+
+    def failing(shard, *args):  # type: ignore[no-untyped-def]
+        if shard.name == "b":
+            raise RuntimeError("pagefind failed (1): b")
+        return real(shard, *args)
+
+    monkeypatch.setattr(search, "_run", failing)
+    made = search.bundles(jobs, work, parallel)
+    assert next(made)
+    with pytest.raises(RuntimeError, match="pagefind failed"):
+        next(made)
+    assert _tree(work) == before
+
+
+def test_a_folder_that_cannot_be_removed_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A temporary folder left in the staging folder would go live with it: a removal that fails is reported, also
+    where the caller closes the bundles early (as the build does after the last one it needs)."""
+    if not search.available():
+        pytest.skip("pagefind is not installed")
+    work = tmp_path / "site"
+    pages = _site(work)
+    jobs = [(search.Shard("a", tuple(sorted(pages))), dict(pages))]
+
+    def refuse(folder: str) -> None:
+        raise PermissionError(f"cannot remove {folder}")
+
+    monkeypatch.setattr(search, "_remove", refuse)
+    made = search.bundles(jobs, work, 1)
+    assert next(made)
+    with pytest.raises(PermissionError):
+        made.close()
