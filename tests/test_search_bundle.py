@@ -70,19 +70,24 @@ def test_pages_that_do_not_have_folders_of_their_own_are_linked(tmp_path: Path) 
     assert search._movable([(flat, {"index.html": work / "index.html"})], work) is None  # the site's own folder
 
 
+def _three_shards(tmp_path: Path) -> tuple[Path, dict[str, bytes | None], list]:
+    """The site's folder, its tree as it is, and three jobs of one story page each (shards "a", "b", "c");
+    skips where Pagefind is not installed."""
+    if not search.available():
+        pytest.skip("pagefind is not installed")
+    work = tmp_path / "site"
+    pages = _site(work)
+    shards = [search.Shard(name, (path,)) for name, path in zip("abc", sorted(pages))]
+    return work, _tree(work), [(shard, {p: pages[p] for p in shard.pages}) for shard in shards]
+
+
 @pytest.mark.parametrize("parallel", [1, 2])
 def test_bundles_files_can_be_moved_while_the_caller_has_them_and_no_folder_is_left(tmp_path: Path,
                                                                                    parallel: int) -> None:
     """Each bundle's files are files of a temporary folder (MovableFile.source) while the caller has that bundle:
     it can move them into the site. When the caller stops early, every folder is gone, also those of runs made
     ahead (in parallel)."""
-    if not search.available():
-        pytest.skip("pagefind is not installed")
-    work = tmp_path / "site"
-    pages = _site(work)
-    before = _tree(work)
-    shards = [search.Shard(name, (path,)) for name, path in zip("abc", sorted(pages))]
-    jobs = [(shard, {p: pages[p] for p in shard.pages}) for shard in shards]
+    work, before, jobs = _three_shards(tmp_path)
     made = search.bundles(jobs, work, parallel)
     first = next(made)
     assert first and all(isinstance(f, MovableFile) and Path(f.source).read_bytes() == f.content for f in first)
@@ -101,13 +106,7 @@ def test_a_failed_run_is_reported_and_leaves_no_folder(tmp_path: Path, parallel:
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """Pagefind failing for one shard of three: its error reaches the caller as it was, after the bundle before
     it; the pages are back and no temporary folder is left, whichever runs were made ahead."""
-    if not search.available():
-        pytest.skip("pagefind is not installed")
-    work = tmp_path / "site"
-    pages = _site(work)
-    before = _tree(work)
-    shards = [search.Shard(name, (path,)) for name, path in zip("abc", sorted(pages))]
-    jobs = [(shard, {p: pages[p] for p in shard.pages}) for shard in shards]
+    work, before, jobs = _three_shards(tmp_path)
     real = search._run
 
     def failing(shard, *args):  # type: ignore[no-untyped-def]
